@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what building and testing unisono needs, idempotently and only from package
+# registries: the wasm32 target, wasm-bindgen-cli of exactly the crate's version, and the npm
+# dev tools (binaryen's wasm-opt). Fast when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { command -v "$1" >/dev/null 2>&1 || { echo "bootstrap: '$1' is required but missing" >&2; exit 1; }; }
+need cargo; need node; need npm
+
+if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+  echo "bootstrap: adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# The CLI must match the wasm-bindgen crate exactly (it is pinned with '=' in Cargo.toml).
+want=$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  echo "bootstrap: installing wasm-bindgen-cli $want (found '${have:-none}'; a few minutes, once)"
+  # No --locked: the CLI's lockfile names a crate version this registry does not serve.
+  cargo install wasm-bindgen-cli --version "$want"
+fi
+
+if [ ! -x node_modules/.bin/wasm-opt ] || ! node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 132'; then
+  echo "bootstrap: installing npm dev tools"
+  if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+fi

@@ -1,0 +1,182 @@
+//! `unisono` — the native command line: build a model, decide, show the sample side by side.
+
+use std::io::Write;
+use std::process::ExitCode;
+use unisono::builder::{self, Format};
+use unisono::error::{Code, Error};
+use unisono::model::{BuildParams, Similarity};
+use unisono::Engine;
+
+const USAGE: &str = "\
+unisono — one personalization decision, every channel
+
+USAGE:
+  unisono build-model --events FILE [--format csv|ndjson] [--out FILE] [--version NAME]
+                      [--params FILE] [--k N] [--min-support N] [--similarity jaccard|lift|cosine]
+  unisono decide --catalog FILE --model FILE --config FILE --profile FILE --context JSON|FILE
+  unisono help
+
+Errors are printed as `document: path: message [code]`; the exit code is 2 for bad input.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("build-model") => build_model(&args[1..]),
+        Some("decide") => decide(&args[1..]),
+        Some("help" | "--help" | "-h") | None => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(Error::new(
+            Code::InvalidValue,
+            "arguments",
+            "",
+            format!("unknown command {other:?}\n\n{USAGE}"),
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e} [{}]", e.code.as_str());
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `--name value` pairs.
+struct Args<'a>(&'a [String]);
+
+impl Args<'_> {
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .position(|a| a == name)
+            .and_then(|i| self.0.get(i + 1))
+            .map(String::as_str)
+    }
+    fn need(&self, name: &str) -> Result<&str, Error> {
+        self.get(name).ok_or_else(|| {
+            Error::new(
+                Code::MissingField,
+                "arguments",
+                name,
+                format!("{name} is required"),
+            )
+        })
+    }
+    fn num<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, Error> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(v) => v.parse().map(Some).map_err(|_| {
+                Error::new(
+                    Code::InvalidValue,
+                    "arguments",
+                    name,
+                    format!("{name} needs a number, got {v:?}"),
+                )
+            }),
+        }
+    }
+}
+
+fn read(path: &str) -> Result<String, Error> {
+    std::fs::read_to_string(path)
+        .map_err(|e| Error::new(Code::Io, "arguments", path, e.to_string()))
+}
+
+fn build_model(raw: &[String]) -> Result<(), Error> {
+    let a = Args(raw);
+    let path = a.need("--events")?;
+    let format = match a.get("--format") {
+        Some(f) => Format::parse(f).ok_or_else(|| {
+            Error::new(Code::InvalidValue, "arguments", "--format", "csv or ndjson")
+        })?,
+        None if path.ends_with(".ndjson") || path.ends_with(".jsonl") => Format::Ndjson,
+        None => Format::Csv,
+    };
+    let mut params: BuildParams = match a.get("--params") {
+        Some(p) => unisono::error::from_json("params", &read(p)?)?,
+        None => BuildParams::default(),
+    };
+    if let Some(k) = a.num("--k")? {
+        params.k = k;
+    }
+    if let Some(s) = a.num("--min-support")? {
+        params.min_support = s;
+    }
+    if let Some(s) = a.get("--similarity") {
+        params.similarity = match s {
+            "jaccard" => Similarity::Jaccard,
+            "lift" => Similarity::Lift,
+            "cosine" => Similarity::Cosine,
+            _ => {
+                return Err(Error::new(
+                    Code::InvalidValue,
+                    "arguments",
+                    "--similarity",
+                    "jaccard, lift or cosine",
+                ))
+            }
+        };
+    }
+    let started = std::time::Instant::now();
+    let text = read(path)?;
+    let events = builder::parse_events(&text, format)?;
+    eprintln!("read {} events from {path}", events.len());
+    let mut last_pct = usize::MAX;
+    let mut progress = |stage: &str, done: usize, total: usize| {
+        let pct = if total == 0 { 100 } else { done * 100 / total };
+        if pct != last_pct && total > 20_000 {
+            last_pct = pct;
+            let bar = "#".repeat(pct / 4);
+            eprint!("\r{stage:>6} [{bar:<25}] {pct:>3}% ({done}/{total})");
+            if pct == 100 {
+                eprintln!();
+            }
+        }
+    };
+    let doc = builder::build(
+        &events,
+        &params,
+        a.get("--version").unwrap_or(""),
+        &mut progress,
+    )?;
+    let json = doc.to_json();
+    eprintln!(
+        "model {}: {} users, {} items, {} item pairs, {} items with neighbours, {} bytes, {:.2} s",
+        doc.version,
+        doc.stats.users,
+        doc.stats.items,
+        doc.stats.pairs,
+        doc.neighbours.len(),
+        json.len(),
+        started.elapsed().as_secs_f64()
+    );
+    match a.get("--out") {
+        Some(out) => std::fs::write(out, json + "\n")
+            .map_err(|e| Error::new(Code::Io, "arguments", out, e.to_string())),
+        None => {
+            let mut so = std::io::stdout().lock();
+            writeln!(so, "{json}")
+                .map_err(|e| Error::new(Code::Io, "arguments", "stdout", e.to_string()))
+        }
+    }
+}
+
+fn decide(raw: &[String]) -> Result<(), Error> {
+    let a = Args(raw);
+    let engine = Engine::new(
+        &read(a.need("--catalog")?)?,
+        &read(a.need("--model")?)?,
+        &read(a.need("--config")?)?,
+    )?;
+    let ctx = a.need("--context")?;
+    let ctx = if ctx.trim_start().starts_with('{') {
+        ctx.to_string()
+    } else {
+        read(ctx)?
+    };
+    let d = engine.decide_json(&read(a.need("--profile")?)?, &ctx)?;
+    println!("{}", d.to_json());
+    Ok(())
+}

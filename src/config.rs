@@ -1,0 +1,389 @@
+//! Engine configuration: per channel and placement, how many slots and which strategies blend
+//! with which weights; plus business rules (boost / bury / pin, category caps).
+
+use crate::channel::{Channel, Placement};
+use crate::error::{self, Code, Error};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+pub const CONFIG_SCHEMA: &str = "unisono.config/1";
+
+/// The recommendation strategies. Each yields candidates with a score and a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// Items viewed or carted on any channel and not bought since.
+    ContinueJourney,
+    /// Neighbours of the current product and the cart.
+    BoughtTogether,
+    /// Time-decayed affinity over the profile × item-item similarity (SAR).
+    Personalized,
+    /// The customer's own repeat purchases, timed by the population's repurchase cycle.
+    BuyAgain,
+    /// Time-decayed popularity for this store, else this channel, else everyone.
+    Trending,
+    /// Popularity for this store, else this channel, else everyone.
+    Popular,
+}
+
+impl Strategy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strategy::ContinueJourney => "continue_journey",
+            Strategy::BoughtTogether => "bought_together",
+            Strategy::Personalized => "personalized",
+            Strategy::BuyAgain => "buy_again",
+            Strategy::Trending => "trending",
+            Strategy::Popular => "popular",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StrategyWeight {
+    pub strategy: Strategy,
+    #[serde(default = "one")]
+    pub weight: f64,
+    /// Drop items the customer already bought from this strategy's candidates. Defaults to
+    /// true for every strategy except `buy_again`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclude_purchased: Option<bool>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlacementConfig {
+    pub slots: usize,
+    pub strategies: Vec<StrategyWeight>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelConfig {
+    #[serde(default)]
+    pub placements: BTreeMap<Placement, PlacementConfig>,
+}
+
+/// Which items a rule applies to; every given condition must hold.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Match {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    /// Matches any level of the item's category path.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// Whether a rule scoped to `channels` / `placements` (empty = everywhere) applies here.
+pub fn in_scope(
+    channels: &[Channel],
+    placements: &[Placement],
+    channel: Channel,
+    placement: Placement,
+) -> bool {
+    (channels.is_empty() || channels.contains(&channel))
+        && (placements.is_empty() || placements.contains(&placement))
+}
+
+/// Multiply matching items' scores: > 1 boosts, < 1 buries, 0 removes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoostRule {
+    #[serde(rename = "match")]
+    pub when: Match,
+    pub factor: f64,
+    /// Where the rule applies; empty = every channel / placement.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<Channel>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placements: Vec<Placement>,
+}
+
+/// Put a sku at a 1-based position when it is eligible here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PinRule {
+    pub sku: String,
+    pub position: usize,
+    /// Where the rule applies; empty = every channel / placement.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<Channel>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub placements: Vec<Placement>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rules {
+    /// At most this many recommendations per category (at `category_level`, 0 = top).
+    pub max_per_category: Option<usize>,
+    pub category_level: usize,
+    pub boost: Vec<BoostRule>,
+    pub pin: Vec<PinRule>,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            max_per_category: Some(3),
+            category_level: 1,
+            boost: Vec::new(),
+            pin: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Affinity {
+    /// An event's weight halves every `half_life_days`.
+    pub half_life_days: f64,
+    /// Weight per event type (`view`, `add_to_cart`, `purchase`, …); others count 0.
+    pub event_weights: BTreeMap<String, f64>,
+    /// Only the most recent events count (bounds the work of one decision).
+    pub max_events: usize,
+    /// "Continue your journey" looks back this many days.
+    pub journey_window_days: f64,
+}
+
+impl Default for Affinity {
+    fn default() -> Self {
+        Affinity {
+            half_life_days: 30.0,
+            event_weights: [
+                ("view", 1.0),
+                ("add_to_cart", 3.0),
+                ("remove_from_cart", 0.5),
+                ("purchase", 5.0),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+            max_events: 2_000,
+            journey_window_days: 30.0,
+        }
+    }
+}
+
+/// The config document (`"schema": "unisono.config/1"`). Every section has defaults, so
+/// `{"schema": "unisono.config/1"}` is a complete config.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub schema: String,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub affinity: Affinity,
+    #[serde(default = "default_placements")]
+    pub placements: BTreeMap<Placement, PlacementConfig>,
+    /// Per-channel overrides of `placements`.
+    #[serde(default)]
+    pub channels: BTreeMap<Channel, ChannelConfig>,
+    #[serde(default)]
+    pub rules: Rules,
+}
+
+fn sw(strategy: Strategy, weight: f64) -> StrategyWeight {
+    StrategyWeight {
+        strategy,
+        weight,
+        exclude_purchased: None,
+    }
+}
+
+fn default_placements() -> BTreeMap<Placement, PlacementConfig> {
+    use Strategy::*;
+    let pc = |slots, strategies| PlacementConfig { slots, strategies };
+    [
+        (
+            Placement::Home,
+            pc(
+                8,
+                vec![
+                    sw(ContinueJourney, 1.0),
+                    sw(BuyAgain, 0.9),
+                    sw(Personalized, 0.8),
+                    sw(BoughtTogether, 0.6),
+                    sw(Trending, 0.3),
+                    sw(Popular, 0.2),
+                ],
+            ),
+        ),
+        (
+            Placement::Product,
+            pc(
+                6,
+                vec![
+                    sw(BoughtTogether, 1.0),
+                    sw(Personalized, 0.4),
+                    sw(ContinueJourney, 0.3),
+                    sw(Popular, 0.1),
+                ],
+            ),
+        ),
+        (
+            Placement::Cart,
+            pc(
+                4,
+                vec![
+                    sw(BoughtTogether, 1.0),
+                    sw(BuyAgain, 0.5),
+                    sw(Personalized, 0.3),
+                    sw(Popular, 0.1),
+                ],
+            ),
+        ),
+        (
+            Placement::Checkout,
+            pc(
+                3,
+                vec![
+                    sw(BoughtTogether, 1.0),
+                    sw(BuyAgain, 0.6),
+                    sw(Trending, 0.1),
+                ],
+            ),
+        ),
+    ]
+    .into_iter()
+    .collect()
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            schema: CONFIG_SCHEMA.to_string(),
+            version: String::new(),
+            affinity: Affinity::default(),
+            placements: default_placements(),
+            channels: BTreeMap::new(),
+            rules: Rules::default(),
+        }
+    }
+}
+
+pub const MAX_SLOTS: usize = 100;
+
+impl Config {
+    pub fn from_json(text: &str) -> error::Result<Config> {
+        let c: Config = error::from_json("config", text)?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// The placement config for a channel: the channel's override, else the default.
+    pub fn placement(&self, channel: Channel, placement: Placement) -> Option<&PlacementConfig> {
+        self.channels
+            .get(&channel)
+            .and_then(|c| c.placements.get(&placement))
+            .or_else(|| self.placements.get(&placement))
+    }
+
+    fn validate(&self) -> error::Result<()> {
+        let err = |code, path: String, msg: &str| Err(Error::new(code, "config", path, msg));
+        if self.schema != CONFIG_SCHEMA {
+            return err(
+                Code::UnsupportedSchema,
+                "schema".into(),
+                "expected \"unisono.config/1\"",
+            );
+        }
+        let a = &self.affinity;
+        if !(a.half_life_days.is_finite() && a.half_life_days > 0.0) {
+            return err(
+                Code::InvalidValue,
+                "affinity.half_life_days".into(),
+                "must be > 0",
+            );
+        }
+        if !(a.journey_window_days.is_finite() && a.journey_window_days > 0.0) {
+            return err(
+                Code::InvalidValue,
+                "affinity.journey_window_days".into(),
+                "must be > 0",
+            );
+        }
+        if a.max_events == 0 || a.max_events > 100_000 {
+            return err(
+                Code::InvalidValue,
+                "affinity.max_events".into(),
+                "must be 1..=100000",
+            );
+        }
+        for (k, w) in &a.event_weights {
+            if !w.is_finite() {
+                return err(
+                    Code::InvalidValue,
+                    format!("affinity.event_weights.{k}"),
+                    "must be finite",
+                );
+            }
+        }
+        let check_placements =
+            |prefix: &str, map: &BTreeMap<Placement, PlacementConfig>| -> error::Result<()> {
+                for (p, pc) in map {
+                    let base = format!("{prefix}placements.{}", p.as_str());
+                    if pc.slots == 0 || pc.slots > MAX_SLOTS {
+                        return err(
+                            Code::InvalidValue,
+                            format!("{base}.slots"),
+                            "must be 1..=100",
+                        );
+                    }
+                    for (i, s) in pc.strategies.iter().enumerate() {
+                        if !(s.weight.is_finite() && s.weight >= 0.0) {
+                            return err(
+                                Code::InvalidValue,
+                                format!("{base}.strategies[{i}].weight"),
+                                "must be a finite number ≥ 0",
+                            );
+                        }
+                    }
+                }
+                Ok(())
+            };
+        check_placements("", &self.placements)?;
+        for (c, cc) in &self.channels {
+            check_placements(&format!("channels.{}.", c.as_str()), &cc.placements)?;
+        }
+        for (i, b) in self.rules.boost.iter().enumerate() {
+            if !(b.factor.is_finite() && b.factor >= 0.0) {
+                return err(
+                    Code::InvalidValue,
+                    format!("rules.boost[{i}].factor"),
+                    "must be ≥ 0",
+                );
+            }
+        }
+        for (i, p) in self.rules.pin.iter().enumerate() {
+            if p.position == 0 || p.position > MAX_SLOTS {
+                return err(
+                    Code::InvalidValue,
+                    format!("rules.pin[{i}].position"),
+                    "must be 1..=100",
+                );
+            }
+        }
+        if self.rules.max_per_category == Some(0) {
+            return err(
+                Code::InvalidValue,
+                "rules.max_per_category".into(),
+                "must be ≥ 1 or null",
+            );
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,75 @@
+//! The per-request context: where and when a decision is made.
+
+use crate::catalog::Catalog;
+use crate::channel::{Channel, Placement};
+use crate::error::{self, Code, Error};
+use crate::time::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// `now` is explicit: the engine never reads a clock, so a decision can be replayed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Context {
+    pub channel: Channel,
+    #[serde(default = "home")]
+    pub placement: Placement,
+    /// The product on screen (product placement).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    /// The physical store (required on kiosk and store channels).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    pub now: Timestamp,
+    /// Overrides the placement's slot count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+}
+
+fn home() -> Placement {
+    Placement::Home
+}
+
+impl Context {
+    pub fn from_json(text: &str, catalog: &Catalog) -> error::Result<Context> {
+        let c: Context = error::from_json("context", text)?;
+        c.validate(catalog)?;
+        Ok(c)
+    }
+
+    pub fn validate(&self, catalog: &Catalog) -> error::Result<()> {
+        let err = |code, path: &str, msg: String| Err(Error::new(code, "context", path, msg));
+        match &self.store {
+            None if self.channel.is_in_store() => {
+                return err(
+                    Code::MissingField,
+                    "store",
+                    format!(
+                        "the {} channel needs the store it is in",
+                        self.channel.as_str()
+                    ),
+                )
+            }
+            Some(s) if !catalog.has_store(s) => {
+                return err(
+                    Code::UnknownReference,
+                    "store",
+                    format!("unknown store {s:?}"),
+                )
+            }
+            _ => {}
+        }
+        if let Some(l) = self.limit {
+            if l == 0 || l > crate::config::MAX_SLOTS {
+                return err(Code::InvalidValue, "limit", "must be 1..=100".into());
+            }
+        }
+        for (name, v) in [("sku", &self.sku), ("locale", &self.locale)] {
+            if v.as_ref().is_some_and(|s| s.len() > 1000) {
+                return err(Code::TooLarge, name, "at most 1000 bytes".into());
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,186 @@
+//! One error type for every operation: a stable machine-readable `code`, the JSON `path` of
+//! the offending value (`events[3].ts`) and a human sentence. The binding turns it into a JS
+//! `Error` with `code` and `path` properties; the CLI prints it.
+
+use std::fmt;
+
+/// Stable error codes. They are part of the public API: UIs and tests match on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// The text is not JSON (or not UTF-8).
+    InvalidJson,
+    /// A value has the wrong JSON type (string where a number belongs, …).
+    InvalidType,
+    /// A required field is absent.
+    MissingField,
+    /// A value has the right type but is not allowed (unknown channel, negative price, …).
+    InvalidValue,
+    /// A timestamp is not RFC 3339.
+    InvalidTime,
+    /// The document's `schema` tag is missing or names another format or version.
+    UnsupportedSchema,
+    /// The same sku (or id) appears twice where it must be unique.
+    Duplicate,
+    /// A reference to something that does not exist (a store, a placement, …).
+    UnknownReference,
+    /// An input exceeds a documented limit.
+    TooLarge,
+    /// An artifact's checksum does not match its content.
+    ChecksumMismatch,
+    /// The catalog has no items.
+    EmptyCatalog,
+    /// Reading or writing a file failed (CLI only).
+    Io,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::InvalidJson => "invalid_json",
+            Code::InvalidType => "invalid_type",
+            Code::MissingField => "missing_field",
+            Code::InvalidValue => "invalid_value",
+            Code::InvalidTime => "invalid_time",
+            Code::UnsupportedSchema => "unsupported_schema",
+            Code::Duplicate => "duplicate",
+            Code::UnknownReference => "unknown_reference",
+            Code::TooLarge => "too_large",
+            Code::ChecksumMismatch => "checksum_mismatch",
+            Code::EmptyCatalog => "empty_catalog",
+            Code::Io => "io",
+        }
+    }
+}
+
+/// An error with a code, the document it concerns and a JSON path inside it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct Error {
+    pub code: Code,
+    /// Which input: `profile`, `context`, `catalog`, `model`, `config`, `events`.
+    pub document: &'static str,
+    /// JSON path inside the document, e.g. `events[3].ts`; empty for the whole document.
+    pub path: String,
+    pub message: String,
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "{}: {}", self.document, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.document, self.path, self.message)
+        }
+    }
+}
+
+impl Error {
+    pub fn new(
+        code: Code,
+        document: &'static str,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error {
+            code,
+            document,
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Deserialize a JSON document, keeping the path of the first problem.
+pub fn from_json<T: serde::de::DeserializeOwned>(document: &'static str, text: &str) -> Result<T> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    // Recursion in serde_json is already limited to 128 levels, so deep nesting is an error, not
+    // a stack overflow.
+    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = clean_path(&e.path().to_string());
+        from_serde(document, path, e.inner())
+    })?;
+    de.end()
+        .map_err(|e| from_serde(document, String::new(), &e))?;
+    Ok(value)
+}
+
+/// Deserialize from an already parsed JSON value (used for nested documents).
+pub fn from_value<T: serde::de::DeserializeOwned>(
+    document: &'static str,
+    value: serde_json::Value,
+) -> Result<T> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = clean_path(&e.path().to_string());
+        from_serde(document, path, e.inner())
+    })
+}
+
+fn clean_path(p: &str) -> String {
+    if p == "." {
+        String::new()
+    } else {
+        p.to_string()
+    }
+}
+
+fn from_serde(document: &'static str, path: String, e: &serde_json::Error) -> Error {
+    use serde_json::error::Category;
+    let full = e.to_string();
+    // serde_json appends " at line L column C"; keep it for syntax errors only.
+    let msg = match e.classify() {
+        Category::Data => full.split(" at line ").next().unwrap_or(&full).to_string(),
+        _ => full.clone(),
+    };
+    let code = match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => Code::InvalidJson,
+        Category::Data => {
+            if msg.starts_with("missing field") {
+                Code::MissingField
+            } else if msg.starts_with("invalid type") {
+                Code::InvalidType
+            } else if let Some(code) = tagged_code(&msg) {
+                code
+            } else {
+                Code::InvalidValue
+            }
+        }
+    };
+    let msg = strip_tag(&msg);
+    // serde reports a missing field at its parent; point at the field itself.
+    let path = match (code, msg.split('`').nth(1)) {
+        (Code::MissingField, Some(field)) if path.is_empty() => field.to_string(),
+        (Code::MissingField, Some(field)) => format!("{path}.{field}"),
+        _ => path,
+    };
+    Error::new(code, document, path, msg)
+}
+
+/// Custom deserializers signal a specific code with a `[code] ` prefix (serde errors carry
+/// only a message).
+pub(crate) fn tagged(code: Code, msg: impl fmt::Display) -> String {
+    format!("[{}] {}", code.as_str(), msg)
+}
+
+fn tagged_code(msg: &str) -> Option<Code> {
+    let rest = msg.strip_prefix('[')?;
+    let end = rest.find(']')?;
+    let tag = &rest[..end];
+    [
+        Code::InvalidTime,
+        Code::InvalidValue,
+        Code::TooLarge,
+        Code::UnsupportedSchema,
+    ]
+    .into_iter()
+    .find(|c| c.as_str() == tag)
+}
+
+fn strip_tag(msg: &str) -> String {
+    if tagged_code(msg).is_some() {
+        if let Some(i) = msg.find("] ") {
+            return msg[i + 2..].to_string();
+        }
+    }
+    msg.to_string()
+}

@@ -1,0 +1,29 @@
+//! unisono: one personalization decision, every channel.
+//!
+//! The core is plain Rust (no wasm-bindgen types): [`decide::Engine`] is built once from a
+//! catalog, a model artifact and a config, then answers `decide(profile, context)` with the
+//! same recommendations on every channel. The `binding` module, compiled only for Wasm, is the
+//! thin JS face of it.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod builder;
+pub mod catalog;
+pub mod channel;
+pub mod config;
+pub mod context;
+pub mod decide;
+pub mod error;
+pub mod hash;
+pub mod model;
+pub mod profile;
+pub mod recommend;
+pub mod time;
+
+#[cfg(target_arch = "wasm32")]
+mod binding;
+
+pub use decide::{Decision, Engine};
+pub use error::{Code, Error};

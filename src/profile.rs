@@ -1,0 +1,417 @@
+//! The unified customer profile: one id, every channel's events, consents and traits.
+
+use crate::channel::{normalize_name, Channel};
+use crate::error::{self, tagged, Code, Error};
+use crate::time::Timestamp;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
+
+pub const PROFILE_SCHEMA: &str = "unisono.profile/1";
+
+/// What happened. Segment ("Product Viewed") and GA4 (`view_item`) names are accepted as
+/// aliases; other names are kept as `Other` and ignored by the strategies, because a CDP export
+/// carries many event types that say nothing about products.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EventType {
+    View,
+    AddToCart,
+    RemoveFromCart,
+    Purchase,
+    Search,
+    StoreVisit,
+    OfferImpression,
+    OfferClick,
+    OfferRedeemed,
+    OfferDismissed,
+    Other(String),
+}
+
+impl EventType {
+    pub fn parse(s: &str) -> EventType {
+        match normalize_name(s).as_str() {
+            "view" | "product_viewed" | "view_item" | "product_clicked" | "select_item" => {
+                EventType::View
+            }
+            "add_to_cart" | "product_added" | "added_to_cart" | "cart" => EventType::AddToCart,
+            "remove_from_cart" | "product_removed" => EventType::RemoveFromCart,
+            "purchase" | "order_completed" | "purchased" | "order" => EventType::Purchase,
+            "search" | "products_searched" | "view_search_results" => EventType::Search,
+            "store_visit" | "store_visited" => EventType::StoreVisit,
+            "offer_impression" | "promotion_viewed" | "view_promotion" => {
+                EventType::OfferImpression
+            }
+            "offer_click" | "promotion_clicked" | "select_promotion" => EventType::OfferClick,
+            "offer_redeemed" | "coupon_applied" => EventType::OfferRedeemed,
+            "offer_dismissed" | "promotion_dismissed" => EventType::OfferDismissed,
+            _ => EventType::Other(s.to_string()),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            EventType::View => "view",
+            EventType::AddToCart => "add_to_cart",
+            EventType::RemoveFromCart => "remove_from_cart",
+            EventType::Purchase => "purchase",
+            EventType::Search => "search",
+            EventType::StoreVisit => "store_visit",
+            EventType::OfferImpression => "offer_impression",
+            EventType::OfferClick => "offer_click",
+            EventType::OfferRedeemed => "offer_redeemed",
+            EventType::OfferDismissed => "offer_dismissed",
+            EventType::Other(s) => s,
+        }
+    }
+}
+
+impl Serialize for EventType {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for EventType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        if s.trim().is_empty() || s.len() > 100 {
+            return Err(serde::de::Error::custom(tagged(
+                Code::InvalidValue,
+                "event type must be a non-empty name of at most 100 bytes",
+            )));
+        }
+        Ok(EventType::parse(&s))
+    }
+}
+
+/// One thing the customer did, on any channel.
+/// Unknown keys are ignored: CDP exports carry extra properties per event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    #[serde(rename = "type")]
+    pub kind: EventType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    pub channel: Channel,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<String>,
+    pub ts: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Identifier {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub value: String,
+}
+
+/// Consents as recorded by the consent platform. Absent means "not given".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Consents {
+    #[serde(default)]
+    pub personalization: bool,
+    #[serde(default)]
+    pub marketing: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Traits {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preferred_store: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifetime_value: Option<f64>,
+    /// Free-form attributes. Ordered, so hashing and output never depend on input key order.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CartLine {
+    pub sku: String,
+    #[serde(default = "one")]
+    pub quantity: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// The unified profile document (`"schema": "unisono.profile/1"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub schema: String,
+    pub id: String,
+    #[serde(default)]
+    pub identifiers: Vec<Identifier>,
+    #[serde(default)]
+    pub consents: Consents,
+    #[serde(default)]
+    pub traits: Traits,
+    #[serde(default)]
+    pub segments: Vec<String>,
+    #[serde(default)]
+    pub cart: Vec<CartLine>,
+    #[serde(default)]
+    pub events: Vec<Event>,
+}
+
+/// Limits that keep a decision's work bounded whatever the profile holds.
+pub const MAX_EVENTS: usize = 100_000;
+pub const MAX_STRING: usize = 1_000;
+
+impl Profile {
+    /// Parse and validate a profile document, then put it in canonical order (events sorted by
+    /// time, segments sorted) so that the order of the input never changes a decision.
+    pub fn from_json(text: &str) -> error::Result<Profile> {
+        let mut p: Profile = error::from_json("profile", text)?;
+        p.validate()?;
+        p.canonicalize();
+        Ok(p)
+    }
+
+    fn validate(&self) -> error::Result<()> {
+        let err = |code, path: String, msg: &str| Err(Error::new(code, "profile", path, msg));
+        if self.schema != PROFILE_SCHEMA {
+            return err(
+                Code::UnsupportedSchema,
+                "schema".into(),
+                &format!("expected {PROFILE_SCHEMA:?}"),
+            );
+        }
+        if self.id.is_empty() || self.id.len() > MAX_STRING {
+            return err(Code::InvalidValue, "id".into(), "must be 1 to 1000 bytes");
+        }
+        if self.events.len() > MAX_EVENTS {
+            return err(
+                Code::TooLarge,
+                "events".into(),
+                &format!("at most {MAX_EVENTS} events per profile (keep the most recent)"),
+            );
+        }
+        if let Some(v) = self.traits.lifetime_value {
+            if !v.is_finite() {
+                return err(
+                    Code::InvalidValue,
+                    "traits.lifetime_value".into(),
+                    "must be finite",
+                );
+            }
+        }
+        for (i, line) in self.cart.iter().enumerate() {
+            if line.sku.is_empty() || line.sku.len() > MAX_STRING {
+                return err(
+                    Code::InvalidValue,
+                    format!("cart[{i}].sku"),
+                    "must be 1 to 1000 bytes",
+                );
+            }
+            if !(line.quantity.is_finite() && line.quantity > 0.0) {
+                return err(
+                    Code::InvalidValue,
+                    format!("cart[{i}].quantity"),
+                    "must be > 0",
+                );
+            }
+        }
+        for (i, e) in self.events.iter().enumerate() {
+            for (name, v) in [
+                ("sku", &e.sku),
+                ("category", &e.category),
+                ("store", &e.store),
+            ]
+            .into_iter()
+            .chain([("offer", &e.offer), ("query", &e.query)])
+            {
+                if let Some(s) = v {
+                    if s.len() > MAX_STRING {
+                        return err(
+                            Code::TooLarge,
+                            format!("events[{i}].{name}"),
+                            "at most 1000 bytes",
+                        );
+                    }
+                }
+            }
+            if let Some(q) = e.quantity {
+                if !(q.is_finite() && q > 0.0) {
+                    return err(
+                        Code::InvalidValue,
+                        format!("events[{i}].quantity"),
+                        "must be > 0",
+                    );
+                }
+            }
+            if let Some(p) = e.price {
+                if !(p.is_finite() && p >= 0.0) {
+                    return err(
+                        Code::InvalidValue,
+                        format!("events[{i}].price"),
+                        "must be ≥ 0",
+                    );
+                }
+            }
+            let needs_sku = matches!(
+                e.kind,
+                EventType::View | EventType::AddToCart | EventType::RemoveFromCart
+            );
+            if needs_sku && e.sku.as_deref().unwrap_or("").is_empty() {
+                return err(
+                    Code::MissingField,
+                    format!("events[{i}].sku"),
+                    &format!("a {} event needs a sku", e.kind.as_str()),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn canonicalize(&mut self) {
+        self.segments.sort();
+        self.segments.dedup();
+        // Stable sort by time, then by the event's own content: two exports of the same history
+        // in different orders become the same profile.
+        let mut keyed: Vec<(Timestamp, String, Event)> = std::mem::take(&mut self.events)
+            .into_iter()
+            .map(|e| (e.ts, serde_json::to_string(&e).unwrap_or_default(), e))
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        self.events = keyed.into_iter().map(|(_, _, e)| e).collect();
+    }
+
+    /// An empty profile for an anonymous visitor.
+    pub fn anonymous() -> Profile {
+        Profile {
+            schema: PROFILE_SCHEMA.to_string(),
+            id: "anonymous".to_string(),
+            identifiers: Vec::new(),
+            consents: Consents::default(),
+            traits: Traits::default(),
+            segments: Vec::new(),
+            cart: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(events: &str) -> error::Result<Profile> {
+        Profile::from_json(&format!(
+            r#"{{"schema":"unisono.profile/1","id":"c1","events":{events}}}"#
+        ))
+    }
+
+    #[test]
+    fn aliases_map_to_canonical_types() {
+        let p = parse(
+            r#"[{"type":"Product Viewed","sku":"A","channel":"web","ts":"2026-01-01T00:00:00Z"},
+                {"type":"add_to_cart","sku":"A","channel":"mobile","ts":"2026-01-01T00:01:00Z"},
+                {"type":"Order Completed","sku":"A","channel":"POS","ts":"2026-01-01T00:02:00Z"},
+                {"type":"view_item","sku":"B","channel":"kiosk","ts":"2026-01-01T00:03:00Z"},
+                {"type":"Identify","channel":"web","ts":"2026-01-01T00:04:00Z"}]"#,
+        )
+        .unwrap();
+        let kinds: Vec<_> = p
+            .events
+            .iter()
+            .map(|e| e.kind.as_str().to_string())
+            .collect();
+        assert_eq!(
+            kinds,
+            ["view", "add_to_cart", "purchase", "view", "Identify"]
+        );
+        assert_eq!(p.events[1].channel, Channel::App);
+        assert_eq!(p.events[2].channel, Channel::Store);
+    }
+
+    #[test]
+    fn bad_time_has_code_and_path() {
+        let e = parse(
+            r#"[{"type":"view","sku":"A","channel":"web","ts":"2026-01-01T00:00:00Z"},
+                {"type":"view","sku":"A","channel":"web","ts":"yesterday"}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(e.code, Code::InvalidTime);
+        assert_eq!(e.path, "events[1].ts");
+    }
+
+    #[test]
+    fn errors_carry_codes() {
+        let cases = [
+            ("not json", Code::InvalidJson, ""),
+            (
+                r#"{"schema":"unisono.profile/1"}"#,
+                Code::MissingField,
+                "id",
+            ),
+            (
+                r#"{"schema":"unisono.profile/9","id":"x"}"#,
+                Code::UnsupportedSchema,
+                "schema",
+            ),
+            (
+                r#"{"schema":"unisono.profile/1","id":5}"#,
+                Code::InvalidType,
+                "id",
+            ),
+            (
+                r#"{"schema":"unisono.profile/1","id":"x","events":[{"type":"view","sku":"A","channel":"fax","ts":"2026-01-01T00:00:00Z"}]}"#,
+                Code::InvalidValue,
+                "events[0].channel",
+            ),
+            (
+                r#"{"schema":"unisono.profile/1","id":"x","cart":[{"sku":"A","quantity":-1}]}"#,
+                Code::InvalidValue,
+                "cart[0].quantity",
+            ),
+            (
+                r#"{"schema":"unisono.profile/1","id":"x","events":[{"type":"view","channel":"web","ts":"2026-01-01T00:00:00Z"}]}"#,
+                Code::MissingField,
+                "events[0].sku",
+            ),
+            (
+                r#"{"schema":"unisono.profile/1","id":"x","bogus":1}"#,
+                Code::InvalidValue,
+                "bogus",
+            ),
+        ];
+        for (text, code, path) in cases {
+            let e = Profile::from_json(text).unwrap_err();
+            assert_eq!((e.code, e.path.as_str()), (code, path), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn event_order_does_not_matter() {
+        let a = parse(
+            r#"[{"type":"view","sku":"A","channel":"web","ts":"2026-01-01T00:00:00Z"},
+                {"type":"view","sku":"B","channel":"web","ts":"2026-01-01T00:00:00Z"}]"#,
+        )
+        .unwrap();
+        let b = parse(
+            r#"[{"type":"view","sku":"B","channel":"web","ts":"2026-01-01T00:00:00Z"},
+                {"sku":"A","type":"view","channel":"web","ts":"2026-01-01T00:00:00Z"}]"#,
+        )
+        .unwrap();
+        assert_eq!(a, b);
+    }
+}

@@ -1,0 +1,575 @@
+//! The recommendation strategies and their blending.
+//!
+//! Each strategy turns (profile history, context, model) into candidates: an item, a raw score
+//! and one reason. Blending scales each strategy's scores to [0, 1], weights them per placement
+//! and adds them up, so an item two strategies agree on rises. Everything iterates ordered maps
+//! or sorted vectors, and ties break by sku.
+
+use crate::catalog::Catalog;
+use crate::channel::{Channel, Placement};
+use crate::config::{in_scope, Config, Strategy};
+use crate::context::Context;
+use crate::model::Model;
+use crate::profile::{EventType, Profile};
+use crate::time::{Timestamp, MS_PER_DAY};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Why an item is recommended: a stable code for UIs that localise, the facts behind it, and
+/// an English sentence for UIs that don't.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reason {
+    pub code: &'static str,
+    pub text: String,
+    /// The item that led here (the viewed product, the basket item, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub channel: Option<Channel>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<Timestamp>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_ago: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+}
+
+impl Reason {
+    fn new(code: &'static str, text: String) -> Reason {
+        Reason {
+            code,
+            text,
+            sku: None,
+            channel: None,
+            store: None,
+            at: None,
+            days_ago: None,
+            count: None,
+        }
+    }
+}
+
+/// One recommended item.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Recommendation {
+    pub sku: String,
+    pub title: String,
+    pub score: f64,
+    /// The strategy that contributed most.
+    pub strategy: Strategy,
+    /// Reasons of every contributing strategy, strongest first.
+    pub reasons: Vec<Reason>,
+}
+
+/// What one customer did with one item, condensed from the profile.
+#[derive(Debug, Clone, Default)]
+struct ItemHistory {
+    /// Latest view / cart / remove: (time, channel, what).
+    last_touch: Option<(Timestamp, Channel, EventType)>,
+    touches: u32,
+    last_purchase: Option<Timestamp>,
+    purchase_days: Vec<i64>,
+    affinity: f64,
+    /// Event type with the largest affinity contribution, for the reason text.
+    strongest: Option<(f64, EventType)>,
+}
+
+/// The profile as the strategies see it. Empty when personalization consent is missing.
+pub struct ProfileView {
+    items: BTreeMap<u32, ItemHistory>,
+    cart: Vec<u32>,
+    pub personalized: bool,
+}
+
+impl ProfileView {
+    pub fn new(profile: &Profile, ctx: &Context, catalog: &Catalog, config: &Config) -> Self {
+        let mut view = ProfileView {
+            items: BTreeMap::new(),
+            cart: Vec::new(),
+            personalized: false,
+        };
+        if !profile.consents.personalization {
+            return view;
+        }
+        view.personalized = true;
+        let a = &config.affinity;
+        // Events are sorted by time; future ones (relative to `now`) are ignored so a replay
+        // at an earlier `now` gives the earlier decision.
+        let past = profile.events.partition_point(|e| e.ts <= ctx.now);
+        let start = past.saturating_sub(a.max_events);
+        for e in &profile.events[start..past] {
+            let Some(item) = e.sku.as_deref().and_then(|s| catalog.get(s)) else {
+                continue;
+            };
+            let h = view.items.entry(item).or_default();
+            match e.kind {
+                EventType::View | EventType::AddToCart | EventType::RemoveFromCart => {
+                    h.last_touch = Some((e.ts, e.channel, e.kind.clone()));
+                    h.touches += 1;
+                }
+                EventType::Purchase => {
+                    h.last_purchase = Some(e.ts);
+                    let day = e.ts.0.div_euclid(MS_PER_DAY);
+                    if h.purchase_days.last() != Some(&day) {
+                        h.purchase_days.push(day);
+                    }
+                }
+                _ => {}
+            }
+            let w = a.event_weights.get(e.kind.as_str()).copied().unwrap_or(0.0);
+            if w != 0.0 {
+                let age = e.ts.days_until(ctx.now);
+                let c = w * libm::exp2(-age / a.half_life_days);
+                h.affinity += c;
+                if h.strongest.as_ref().is_none_or(|(best, _)| c > *best) {
+                    h.strongest = Some((c, e.kind.clone()));
+                }
+            }
+        }
+        view.cart = profile
+            .cart
+            .iter()
+            .filter_map(|l| catalog.get(&l.sku))
+            .collect();
+        view.cart.sort_unstable();
+        view.cart.dedup();
+        view
+    }
+
+    fn purchased(&self, item: u32) -> bool {
+        self.items
+            .get(&item)
+            .is_some_and(|h| h.last_purchase.is_some())
+    }
+}
+
+/// Everything a strategy may read.
+pub struct Inputs<'a> {
+    pub catalog: &'a Catalog,
+    pub model: &'a Model,
+    pub config: &'a Config,
+    pub ctx: &'a Context,
+    pub view: &'a ProfileView,
+}
+
+type Candidates = BTreeMap<u32, (f64, Reason)>;
+
+fn days_ago(at: Timestamp, now: Timestamp) -> i64 {
+    (now.0 - at.0).div_euclid(MS_PER_DAY).max(0)
+}
+
+fn when(days: i64) -> String {
+    match days {
+        0 => "today".to_string(),
+        1 => "yesterday".to_string(),
+        n => format!("{n} days ago"),
+    }
+}
+
+fn offer(c: &mut Candidates, item: u32, score: f64, reason: Reason) {
+    if !(score.is_finite() && score > 0.0) {
+        return;
+    }
+    match c.get(&item) {
+        Some((s, _)) if *s >= score => {}
+        _ => {
+            c.insert(item, (score, reason));
+        }
+    }
+}
+
+fn continue_journey(inp: &Inputs) -> Candidates {
+    let mut out = Candidates::new();
+    let a = &inp.config.affinity;
+    for (&item, h) in &inp.view.items {
+        let Some((ts, channel, kind)) = &h.last_touch else {
+            continue;
+        };
+        if h.last_purchase.is_some_and(|p| p >= *ts) {
+            continue; // bought since: the journey ended
+        }
+        let age = ts.days_until(inp.ctx.now);
+        if age > a.journey_window_days {
+            continue;
+        }
+        let strength = if *kind == EventType::AddToCart {
+            2.0
+        } else {
+            1.0
+        };
+        let repeat = 1.0 + libm::log(f64::from(h.touches.max(1)));
+        let score = strength * repeat * libm::exp2(-age / a.half_life_days);
+        let d = days_ago(*ts, inp.ctx.now);
+        let verb = match kind {
+            EventType::AddToCart => "Added to your basket",
+            EventType::RemoveFromCart => "Removed from your basket",
+            _ => "Viewed",
+        };
+        let mut r = Reason::new(
+            "continue_journey",
+            format!("{verb} {} {}", channel.phrase(), when(d)),
+        );
+        r.channel = Some(*channel);
+        r.at = Some(*ts);
+        r.days_ago = Some(d);
+        r.count = Some(h.touches);
+        offer(&mut out, item, score, r);
+    }
+    out
+}
+
+fn bought_together(inp: &Inputs) -> Candidates {
+    let mut out = Candidates::new();
+    // The product on screen is context, not personal data; the basket is personal.
+    let mut anchors: Vec<u32> = inp
+        .ctx
+        .sku
+        .as_deref()
+        .and_then(|s| inp.catalog.get(s))
+        .into_iter()
+        .collect();
+    if inp.view.personalized {
+        anchors.extend(inp.view.cart.iter().copied());
+    }
+    anchors.sort_unstable();
+    anchors.dedup();
+    let mut sums: BTreeMap<u32, (f64, u32, f64)> = BTreeMap::new();
+    for &anchor in &anchors {
+        for &(j, s) in &inp.model.neighbours[anchor as usize] {
+            let e = sums.entry(j).or_insert((0.0, anchor, 0.0));
+            e.0 += s;
+            if s > e.2 {
+                e.1 = anchor;
+                e.2 = s;
+            }
+        }
+    }
+    for (j, (score, anchor, _)) in sums {
+        let a = inp.catalog.item(anchor);
+        let mut r = Reason::new("bought_together", format!("Often bought with {}", a.title));
+        r.sku = Some(a.sku.clone());
+        offer(&mut out, j, score, r);
+    }
+    out
+}
+
+fn personalized(inp: &Inputs) -> Candidates {
+    let mut out = Candidates::new();
+    // Strongest anchors first; cap them so a huge history stays cheap.
+    let mut anchors: Vec<(f64, u32)> = inp
+        .view
+        .items
+        .iter()
+        .filter(|(_, h)| h.affinity > 0.0)
+        .map(|(&i, h)| (h.affinity, i))
+        .collect();
+    anchors.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    anchors.truncate(200);
+    let mut sums: BTreeMap<u32, (f64, u32, f64)> = BTreeMap::new();
+    for &(aff, anchor) in &anchors {
+        for &(j, s) in &inp.model.neighbours[anchor as usize] {
+            if inp.view.items.get(&j).is_some_and(|h| h.affinity > 0.0) {
+                continue; // already known to the customer: other strategies' business
+            }
+            let c = aff * s;
+            let e = sums.entry(j).or_insert((0.0, anchor, 0.0));
+            e.0 += c;
+            if c > e.2 {
+                e.1 = anchor;
+                e.2 = c;
+            }
+        }
+    }
+    for (j, (score, anchor, _)) in sums {
+        let a = inp.catalog.item(anchor);
+        let verb = match inp
+            .view
+            .items
+            .get(&anchor)
+            .and_then(|h| h.strongest.as_ref())
+        {
+            Some((_, EventType::Purchase)) => "bought",
+            Some((_, EventType::AddToCart)) => "added to your basket",
+            _ => "viewed",
+        };
+        let mut r = Reason::new("personalized", format!("Because you {verb} {}", a.title));
+        r.sku = Some(a.sku.clone());
+        offer(&mut out, j, score, r);
+    }
+    out
+}
+
+fn buy_again(inp: &Inputs) -> Candidates {
+    let mut out = Candidates::new();
+    let today = inp.ctx.now.0.div_euclid(MS_PER_DAY);
+    for (&item, h) in &inp.view.items {
+        let (Some(last), Some(&last_day)) = (h.last_purchase, h.purchase_days.last()) else {
+            continue;
+        };
+        let n = h.purchase_days.len() as f64;
+        let (rate, cycle) = match &inp.model.repurchase[item as usize] {
+            Some(r) => (r.rate, r.cycle_days),
+            None => (0.0, 30.0),
+        };
+        // The customer's own rhythm wins over the population's once there is one.
+        let own_cycle = if h.purchase_days.len() >= 2 {
+            (last_day - h.purchase_days[0]) as f64 / (n - 1.0)
+        } else {
+            cycle
+        };
+        let age = (today - last_day).max(0) as f64 + 1.0;
+        let due = (age / (own_cycle + 1.0)).min((own_cycle + 1.0) / age);
+        let score = libm::log1p(n) * (0.05 + rate + if n >= 2.0 { 0.5 } else { 0.0 }) * (0.2 + due);
+        let d = days_ago(last, inp.ctx.now);
+        let text = if n >= 2.0 {
+            format!(
+                "You buy this about every {} days, last {}",
+                libm::round(own_cycle).max(1.0),
+                when(d)
+            )
+        } else {
+            format!("Bought {}", when(d))
+        };
+        let mut r = Reason::new("buy_again", text);
+        r.at = Some(last);
+        r.days_ago = Some(d);
+        r.count = Some(h.purchase_days.len() as u32);
+        offer(&mut out, item, score, r);
+    }
+    out
+}
+
+/// Popular / trending: the store's list on in-store channels, else the channel's, with the
+/// global list filling in at half weight so a sparse local list still fills the slots.
+fn ranked(inp: &Inputs, trending: bool) -> Candidates {
+    let rankings = if trending {
+        &inp.model.trending
+    } else {
+        &inp.model.popularity
+    };
+    let word = if trending { "Trending" } else { "Popular" };
+    let code = if trending { "trending" } else { "popular" };
+    let mut out = Candidates::new();
+    let local = match &inp.ctx.store {
+        Some(s) => rankings
+            .stores
+            .get(s)
+            .map(|l| (l, format!("{word} at {}", inp.catalog.store_name(s)))),
+        None => None,
+    }
+    .or_else(|| {
+        rankings
+            .channels
+            .get(&inp.ctx.channel)
+            .map(|l| (l, format!("{word} {}", inp.ctx.channel.phrase())))
+    });
+    if let Some((list, text)) = local {
+        for &(i, s) in list {
+            let mut r = Reason::new(code, text.clone());
+            r.store = inp.ctx.store.clone();
+            r.channel = Some(inp.ctx.channel);
+            offer(&mut out, i, s, r);
+        }
+    }
+    let global = if trending {
+        "Trending this week"
+    } else {
+        "Popular right now"
+    };
+    for &(i, s) in &rankings.global {
+        offer(&mut out, i, 0.5 * s, Reason::new(code, global.to_string()));
+    }
+    out
+}
+
+fn run(strategy: Strategy, inp: &Inputs) -> Candidates {
+    match strategy {
+        Strategy::ContinueJourney => continue_journey(inp),
+        Strategy::BoughtTogether => bought_together(inp),
+        Strategy::Personalized => personalized(inp),
+        Strategy::BuyAgain => buy_again(inp),
+        Strategy::Trending => ranked(inp, true),
+        Strategy::Popular => ranked(inp, false),
+    }
+}
+
+/// Whether an item may be shown here at all (channel, store stock, not on screen, not in cart).
+fn eligible(inp: &Inputs, item: u32) -> bool {
+    let it = inp.catalog.item(item);
+    if !it.sold_on(inp.ctx.channel) {
+        return false;
+    }
+    if inp.ctx.channel.is_in_store() {
+        if let Some(store) = &inp.ctx.store {
+            if it.stock_in(store) <= 0.0 {
+                return false;
+            }
+        }
+    }
+    if inp.ctx.sku.as_deref() == Some(it.sku.as_str()) {
+        return false;
+    }
+    inp.view.cart.binary_search(&item).is_err()
+}
+
+fn boost_factor(inp: &Inputs, item: u32) -> f64 {
+    let it = inp.catalog.item(item);
+    let (ch, pl) = (inp.ctx.channel, inp.ctx.placement);
+    let mut f = 1.0;
+    for b in &inp.config.rules.boost {
+        if !in_scope(&b.channels, &b.placements, ch, pl) {
+            continue;
+        }
+        let m = &b.when;
+        let hit = m.sku.as_ref().is_none_or(|s| *s == it.sku)
+            && m.tag.as_ref().is_none_or(|t| it.tags.contains(t))
+            && m.brand
+                .as_ref()
+                .is_none_or(|x| it.brand.as_ref() == Some(x))
+            && m.category.as_ref().is_none_or(|c| it.category.contains(c))
+            && m.attributes
+                .iter()
+                .all(|(k, v)| it.attributes.get(k) == Some(v));
+        if hit {
+            f *= b.factor;
+        }
+    }
+    f
+}
+
+struct Blended {
+    score: f64,
+    parts: Vec<(f64, Strategy, Reason)>,
+}
+
+/// Run the placement's strategies, blend, apply the business rules and pick the slots.
+pub fn recommend(inp: &Inputs) -> Vec<Recommendation> {
+    let (ch, pl) = (inp.ctx.channel, inp.ctx.placement);
+    let Some(pc) = inp.config.placement(ch, pl) else {
+        return Vec::new();
+    };
+    let slots = inp.ctx.limit.unwrap_or(pc.slots);
+    let mut blend: BTreeMap<u32, Blended> = BTreeMap::new();
+    for (order, sw) in pc.strategies.iter().enumerate() {
+        if sw.weight <= 0.0 {
+            continue;
+        }
+        let exclude_purchased = sw
+            .exclude_purchased
+            .unwrap_or(sw.strategy != Strategy::BuyAgain);
+        let cands = run(sw.strategy, inp);
+        let max = cands.values().map(|(s, _)| *s).fold(0.0, f64::max);
+        if max <= 0.0 {
+            continue;
+        }
+        for (item, (raw, reason)) in cands {
+            if (exclude_purchased && inp.view.purchased(item)) || !eligible(inp, item) {
+                continue;
+            }
+            let part = sw.weight * raw / max;
+            let b = blend.entry(item).or_insert(Blended {
+                score: 0.0,
+                parts: Vec::new(),
+            });
+            b.score += part;
+            // `order` keeps equal parts in config order.
+            b.parts
+                .push((part - order as f64 * 1e-12, sw.strategy, reason));
+        }
+    }
+    let mut ranked: Vec<(f64, u32, Blended)> = blend
+        .into_iter()
+        .map(|(i, b)| (b.score * boost_factor(inp, i), i, b))
+        .filter(|(s, _, _)| *s > 0.0 && s.is_finite())
+        .collect();
+    ranked.sort_by(|a, b| {
+        b.0.total_cmp(&a.0)
+            .then_with(|| inp.catalog.item(a.1).sku.cmp(&inp.catalog.item(b.1).sku))
+    });
+
+    // Category cap, greedy in rank order.
+    let rules = &inp.config.rules;
+    let mut per_cat: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut chosen: Vec<(f64, u32, Blended)> = Vec::with_capacity(slots);
+    for entry in ranked {
+        if chosen.len() >= slots {
+            break;
+        }
+        if let Some(cap) = rules.max_per_category {
+            let cat = inp.catalog.item(entry.1).category_at(rules.category_level);
+            let n = per_cat.entry(cat).or_insert(0);
+            if *n >= cap {
+                continue;
+            }
+            *n += 1;
+        }
+        chosen.push(entry);
+    }
+
+    let mut recs: Vec<Recommendation> = chosen
+        .into_iter()
+        .map(|(s, i, b)| to_rec(inp, i, s, b))
+        .collect();
+    apply_pins(inp, &mut recs, slots, ch, pl);
+    recs
+}
+
+fn to_rec(inp: &Inputs, item: u32, score: f64, mut b: Blended) -> Recommendation {
+    b.parts.sort_by(|x, y| y.0.total_cmp(&x.0));
+    // Reasons of minor contributors would only be noise on screen.
+    let best = b.parts.first().map(|p| p.0).unwrap_or(0.0);
+    b.parts.retain(|p| p.0 >= 0.25 * best);
+    let it = inp.catalog.item(item);
+    Recommendation {
+        sku: it.sku.clone(),
+        title: it.title.clone(),
+        score: libm::round(score * 1e6) / 1e6,
+        strategy: b.parts.first().map(|p| p.1).unwrap_or(Strategy::Popular),
+        reasons: b.parts.into_iter().map(|p| p.2).collect(),
+    }
+}
+
+fn apply_pins(
+    inp: &Inputs,
+    recs: &mut Vec<Recommendation>,
+    slots: usize,
+    ch: Channel,
+    pl: Placement,
+) {
+    let mut pins: Vec<_> = inp
+        .config
+        .rules
+        .pin
+        .iter()
+        .filter(|p| in_scope(&p.channels, &p.placements, ch, pl))
+        .collect();
+    pins.sort_by(|a, b| a.position.cmp(&b.position).then_with(|| a.sku.cmp(&b.sku)));
+    for p in pins {
+        let Some(item) = inp.catalog.get(&p.sku) else {
+            continue;
+        };
+        if !eligible(inp, item) {
+            continue;
+        }
+        let existing = recs.iter().position(|r| r.sku == p.sku);
+        let rec = match existing {
+            Some(i) => recs.remove(i),
+            None => Recommendation {
+                sku: p.sku.clone(),
+                title: inp.catalog.item(item).title.clone(),
+                score: 0.0,
+                strategy: Strategy::Popular,
+                reasons: Vec::new(),
+            },
+        };
+        let mut rec = rec;
+        rec.reasons
+            .insert(0, Reason::new("pinned", "Featured".to_string()));
+        let at = (p.position - 1).min(recs.len());
+        recs.insert(at, rec);
+        recs.truncate(slots);
+    }
+}

@@ -1,0 +1,218 @@
+//! RFC 3339 timestamps as integer milliseconds since the Unix epoch (UTC).
+//!
+//! Hand-written rather than a date crate: the engine needs parse + format only, and integer
+//! milliseconds make every comparison exact on every runtime.
+
+use crate::error::{tagged, Code};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+pub const MS_PER_DAY: i64 = 86_400_000;
+
+/// A point in time: milliseconds since 1970-01-01T00:00:00Z.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// Days from `self` to `later` as a float (negative when `later` is earlier).
+    pub fn days_until(self, later: Timestamp) -> f64 {
+        (later.0 - self.0) as f64 / MS_PER_DAY as f64
+    }
+}
+
+/// Parse `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)`. A space may stand for `T`; `z`/`t` are
+/// accepted as RFC 3339 allows. Years 0000–9999 only.
+pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b.len() > 40 {
+        return None;
+    }
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let mut v: i64 = 0;
+        for &c in b.get(from..from + len)? {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + i64::from(c - b'0');
+        }
+        Some(v)
+    };
+    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    if b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    // A leap second (60) is folded into the next second's start, as most systems do.
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    let mut i = 19;
+    let mut millis = 0i64;
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            if i - start < 3 {
+                millis = millis * 10 + i64::from(b[i] - b'0');
+            }
+            i += 1;
+        }
+        let digits = i - start;
+        if digits == 0 {
+            return None;
+        }
+        for _ in digits..3 {
+            millis *= 10;
+        }
+    }
+    let offset_min = match b.get(i)? {
+        b'Z' | b'z' if i + 1 == b.len() => 0,
+        sign @ (b'+' | b'-') if i + 6 == b.len() && b[i + 3] == b':' => {
+            let (oh, om) = (num(i + 1, 2)?, num(i + 4, 2)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
+            let m = oh * 60 + om;
+            if *sign == b'-' {
+                -m
+            } else {
+                m
+            }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_min * 60;
+    Some(Timestamp(secs * 1000 + millis))
+}
+
+/// Format as `YYYY-MM-DDTHH:MM:SS(.mmm)Z`; milliseconds only when non-zero.
+pub fn format_rfc3339(t: Timestamp) -> String {
+    let ms = t.0.rem_euclid(1000);
+    let secs = t.0.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let base = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        y,
+        m,
+        d,
+        sod / 3600,
+        (sod % 3600) / 60,
+        sod % 60
+    );
+    if ms == 0 {
+        format!("{base}Z")
+    } else {
+        format!("{base}.{ms:03}Z")
+    }
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if is_leap(y) => 29,
+        _ => 28,
+    }
+}
+
+// Howard Hinnant's days_from_civil / civil_from_days, valid for the whole proleptic Gregorian
+// calendar.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format_rfc3339(*self))
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        parse_rfc3339(&s).ok_or_else(|| {
+            let shown: String = s.chars().take(40).collect();
+            serde::de::Error::custom(tagged(
+                Code::InvalidTime,
+                format!("not an RFC 3339 time: {shown:?}"),
+            ))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_formats() {
+        let t = parse_rfc3339("2026-11-23T12:00:00Z").unwrap();
+        assert_eq!(format_rfc3339(t), "2026-11-23T12:00:00Z");
+        assert_eq!(parse_rfc3339("1970-01-01T00:00:00Z"), Some(Timestamp(0)));
+        let a = parse_rfc3339("2026-10-02T11:15:00+01:00").unwrap();
+        assert_eq!(format_rfc3339(a), "2026-10-02T10:15:00Z");
+        let b = parse_rfc3339("2026-10-02T05:15:00.5-05:00").unwrap();
+        assert_eq!(format_rfc3339(b), "2026-10-02T10:15:00.500Z");
+        assert_eq!(
+            parse_rfc3339("2024-02-29T00:00:00Z").map(|t| t.0 % 1000),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn rejects_garbage() {
+        for s in [
+            "",
+            "2026-11-23",
+            "2026-11-23T12:00:00",
+            "2026-13-01T00:00:00Z",
+            "2025-02-29T00:00:00Z",
+            "2026-11-23T24:00:00Z",
+            "2026-11-23T12:00:00+1:00",
+            "2026-11-23T12:00:00.Z",
+            "２０２６-11-23T12:00:00Z",
+            "2026-11-23T12:00:00Zjunk",
+        ] {
+            assert_eq!(parse_rfc3339(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn roundtrips_many_days() {
+        for day in (-800_000i64..800_000).step_by(997) {
+            let t = Timestamp(day * MS_PER_DAY + 3_723_004);
+            assert_eq!(parse_rfc3339(&format_rfc3339(t)), Some(t));
+        }
+    }
+}
