@@ -10,7 +10,10 @@ use crate::model::MODEL_SCHEMA;
 use crate::model::{BuildParams, BuildStats, ModelDoc, Ranked, Rankings, Repurchase, Similarity};
 use crate::profile::EventType;
 use crate::time::{parse_rfc3339, Timestamp, MS_PER_DAY};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// (item, event type, channel, store): the unit a user counts once in popularity.
+type PopKey<'a> = (u32, &'a str, Option<Channel>, Option<&'a str>);
 
 /// One population event: who did what to which sku, when and where.
 #[derive(Debug, Clone, PartialEq)]
@@ -285,7 +288,7 @@ pub fn build(
         evs.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.sku.cmp(&b.sku)));
         // Per (item, type, channel, store) the user counts once for popularity: one person
         // refreshing a page a hundred times is not popularity.
-        let mut seen: BTreeMap<(u32, &str, Option<Channel>, Option<&str>), ()> = BTreeMap::new();
+        let mut seen: BTreeSet<PopKey> = BTreeSet::new();
         let mut last_seen: BTreeMap<u32, Timestamp> = BTreeMap::new();
         let mut purchase_days: BTreeMap<u32, Vec<i64>> = BTreeMap::new();
         for e in &evs {
@@ -299,10 +302,7 @@ pub fn build(
             last_seen.insert(item, e.ts);
             let decay = libm::exp2(-((now.0 - e.ts.0) as f64) / half_life_ms);
             trend.add(item, e.channel, e.store.as_deref(), w * decay);
-            if seen
-                .insert((item, e.kind.as_str(), e.channel, e.store.as_deref()), ())
-                .is_none()
-            {
+            if seen.insert((item, e.kind.as_str(), e.channel, e.store.as_deref())) {
                 pop.add(item, e.channel, e.store.as_deref(), w);
             }
             if e.kind == EventType::Purchase {

@@ -125,7 +125,7 @@ fn build_model(raw: &[String]) -> Result<(), Error> {
     eprintln!("read {} events from {path}", events.len());
     let mut last_pct = usize::MAX;
     let mut progress = |stage: &str, done: usize, total: usize| {
-        let pct = if total == 0 { 100 } else { done * 100 / total };
+        let pct = (done * 100).checked_div(total).unwrap_or(100);
         if pct != last_pct && total > 20_000 {
             last_pct = pct;
             let bar = "#".repeat(pct / 4);

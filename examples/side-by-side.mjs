@@ -1,0 +1,49 @@
+// One customer's decision on web, app and kiosk, from the BUILT npm package (Wasm in Node).
+//
+//   node examples/side-by-side.mjs [customer-id]      (after scripts/build-pkg.sh)
+//
+// In your project: `import { Engine } from 'unisono'` instead of the relative path.
+import { readFileSync } from 'node:fs';
+import { Engine } from '../pkg/node.js';
+
+const dir = new URL('./sample/', import.meta.url);
+const read = (f) => readFileSync(new URL(f, dir), 'utf8');
+const id = process.argv[2] ?? 'cust-anna';
+const scenarios = JSON.parse(read('scenarios.json'));
+const customer = scenarios.customers.find((c) => c.profile === id);
+if (!customer) {
+  console.error(`unknown customer ${id}; one of: ${scenarios.customers.map((c) => c.profile).join(', ')}`);
+  process.exit(2);
+}
+
+const t0 = performance.now();
+const engine = new Engine(read('catalog.json'), read('model.json'), read('config.json'));
+const loadMs = performance.now() - t0;
+const profile = JSON.parse(read(`profiles/${id}.json`));
+const now = scenarios.now;
+const contexts = [
+  { channel: 'web', placement: 'home', now },
+  { channel: 'app', placement: 'home', now },
+  { channel: 'kiosk', placement: 'home', store: customer.store ?? 'lon-oxford', now },
+];
+const t1 = performance.now();
+const decisions = contexts.map((ctx) => engine.decide(profile, ctx));
+const decideMs = (performance.now() - t1) / contexts.length;
+
+const W = 42;
+const cut = (s, w = W) => (s.length > w ? s.slice(0, w - 1) + '…' : s.padEnd(w));
+console.log(`${id} — ${customer.story ?? ''}`);
+console.log(`personalized: ${decisions[0].personalized}   state id: ${decisions[0].stateId} (same on every channel: ${decisions.every((d) => d.stateId === decisions[0].stateId)})`);
+console.log(decisions.map((d) => cut(d.store ? `${d.channel.toUpperCase()} @ ${d.store}` : d.channel.toUpperCase())).join(' │ '));
+console.log(decisions.map(() => '─'.repeat(W)).join('─┼─'));
+const rows = Math.max(...decisions.map((d) => d.recommendations.length));
+for (let i = 0; i < rows; i++) {
+  for (const line of [0, 1]) {
+    console.log(decisions.map((d) => {
+      const r = d.recommendations[i];
+      if (!r) return cut('');
+      return cut(line === 0 ? `${i + 1}. ${r.title}` : `   ${r.reasons[0]?.text ?? ''}`);
+    }).join(' │ '));
+  }
+}
+console.log(`\nengine load ${loadMs.toFixed(1)} ms, decide ${(decideMs * 1000).toFixed(0)} µs per channel (Wasm in Node ${process.version})`);

@@ -1,0 +1,35 @@
+// Shared loading for the pkg-tests: the BUILT package (pkg/) and the embedded sample retailer.
+import { readFileSync } from 'node:fs';
+
+export const root = new URL('../', import.meta.url);
+export const sampleDir = new URL('examples/sample/', root);
+export const read = (rel) => readFileSync(new URL(rel, sampleDir), 'utf8');
+export const readJson = (rel) => JSON.parse(read(rel));
+
+export const unisono = await import(new URL('pkg/node.js', root).href);
+
+export const sample = {
+  catalog: read('catalog.json'),
+  model: read('model.json'),
+  config: read('config.json'),
+  scenarios: readJson('scenarios.json'),
+  profile: (id) => readJson(`profiles/${id}.json`),
+};
+
+export function sampleEngine() {
+  return new unisono.Engine(sample.catalog, sample.model, sample.config);
+}
+
+/// The same expansion as examples/side_by_side.rs: web, app and kiosk home, then the extras.
+export function scenarioContexts(customer, now = sample.scenarios.now) {
+  const store = customer.store ?? 'lon-oxford';
+  return [
+    { channel: 'web', placement: 'home', now },
+    { channel: 'app', placement: 'home', now },
+    { channel: 'kiosk', placement: 'home', store, now },
+    ...(customer.extra ?? []).map((x) => ({ ...x, now })),
+  ];
+}
+
+export const catalogObj = JSON.parse(sample.catalog);
+export const itemBySku = new Map(catalogObj.items.map((i) => [i.sku, i]));
