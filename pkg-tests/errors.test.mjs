@@ -25,7 +25,8 @@ function expectError(fn, code, path, document) {
 const withEvent = (ev) => ({ ...base, events: [...base.events, ev] });
 const n = base.events.length;
 const profileCases = [
-  ['malformed JSON', '{"schema": "unisono.profile/1", "id": ', 'invalid_json', ''],
+  ['malformed JSON', '{"schema": "unisono.profile/1", "id": ', 'invalid_json', 'id'],
+  ['not JSON at all', 'hello', 'invalid_json', ''],
   ['not an object', '[1,2,3]', 'invalid_type', ''],
   ['wrong schema', { ...base, schema: 'unisono.profile/9' }, 'unsupported_schema', 'schema'],
   ['missing id', (({ id, ...rest }) => rest)(base), 'missing_field', 'id'],
@@ -73,7 +74,7 @@ test('artifact errors at load: catalog, model, config', () => {
   const model = JSON.parse(sample.model);
   model.stats.events += 1;
   expectError(() => new Engine(sample.catalog, model, sample.config), 'checksum_mismatch', 'checksum', 'model');
-  expectError(() => new Engine(sample.catalog, '{"schema":', sample.config), 'invalid_json', '', 'model');
+  expectError(() => new Engine(sample.catalog, '{"schema":', sample.config), 'invalid_json', 'schema', 'model');
   const cfg = JSON.parse(sample.config);
   cfg.placements.home.slots = 0;
   expectError(() => new Engine(sample.catalog, sample.model, cfg), 'invalid_value', 'placements.home.slots', 'config');
@@ -86,7 +87,12 @@ test('artifact errors at load: catalog, model, config', () => {
 
 test('absurd inputs do not trap the instance', () => {
   const deep = '['.repeat(10000) + ']'.repeat(10000);
-  expectError(() => engine.decide(deep, ctx), 'invalid_json', '', 'profile');
+  expectError(() => engine.decide(deep, ctx), 'invalid_type', '', 'profile');
+  const deepInside = JSON.stringify({ ...base, traits: { attributes: { a: 0 } } }).replace('"a":0', `"a":${'['.repeat(5000)}${']'.repeat(5000)}`);
+  let deepErr;
+  try { engine.decide(deepInside, ctx); } catch (e) { deepErr = e; }
+  assert.equal(deepErr.code, 'invalid_json');
+  assert.ok(deepErr.path.startsWith('traits.attributes.a[0]') && deepErr.path.length <= 210, deepErr.path);
   const cycle = { ...base };
   cycle.self = cycle;
   expectError(() => engine.decide(cycle, ctx), 'invalid_json', '', 'profile');

@@ -65,8 +65,9 @@ pub struct PlacementConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChannelConfig {
+    /// Keyed by placement name (`home`, `product`, `cart`, `checkout`).
     #[serde(default)]
-    pub placements: BTreeMap<Placement, PlacementConfig>,
+    pub placements: BTreeMap<String, PlacementConfig>,
 }
 
 /// Which items a rule applies to; every given condition must hold.
@@ -138,7 +139,7 @@ impl Default for Rules {
     fn default() -> Self {
         Rules {
             max_per_category: Some(3),
-            category_level: 1,
+            category_level: 2,
             boost: Vec::new(),
             pin: Vec::new(),
         }
@@ -187,11 +188,12 @@ pub struct Config {
     pub version: String,
     #[serde(default)]
     pub affinity: Affinity,
+    /// Keyed by placement name. String keys (checked at load) keep error paths readable.
     #[serde(default = "default_placements")]
-    pub placements: BTreeMap<Placement, PlacementConfig>,
-    /// Per-channel overrides of `placements`.
+    pub placements: BTreeMap<String, PlacementConfig>,
+    /// Per-channel overrides of `placements`, keyed by channel name.
     #[serde(default)]
-    pub channels: BTreeMap<Channel, ChannelConfig>,
+    pub channels: BTreeMap<String, ChannelConfig>,
     #[serde(default)]
     pub rules: Rules,
 }
@@ -204,7 +206,7 @@ fn sw(strategy: Strategy, weight: f64) -> StrategyWeight {
     }
 }
 
-fn default_placements() -> BTreeMap<Placement, PlacementConfig> {
+fn default_placements() -> BTreeMap<String, PlacementConfig> {
     use Strategy::*;
     let pc = |slots, strategies| PlacementConfig { slots, strategies };
     [
@@ -259,6 +261,7 @@ fn default_placements() -> BTreeMap<Placement, PlacementConfig> {
         ),
     ]
     .into_iter()
+    .map(|(p, c)| (p.as_str().to_string(), c))
     .collect()
 }
 
@@ -276,6 +279,7 @@ impl Default for Config {
 }
 
 pub const MAX_SLOTS: usize = 100;
+const PLACEMENTS: [&str; 4] = ["home", "product", "cart", "checkout"];
 
 impl Config {
     pub fn from_json(text: &str) -> error::Result<Config> {
@@ -287,9 +291,9 @@ impl Config {
     /// The placement config for a channel: the channel's override, else the default.
     pub fn placement(&self, channel: Channel, placement: Placement) -> Option<&PlacementConfig> {
         self.channels
-            .get(&channel)
-            .and_then(|c| c.placements.get(&placement))
-            .or_else(|| self.placements.get(&placement))
+            .get(channel.as_str())
+            .and_then(|c| c.placements.get(placement.as_str()))
+            .or_else(|| self.placements.get(placement.as_str()))
     }
 
     fn validate(&self) -> error::Result<()> {
@@ -333,9 +337,16 @@ impl Config {
             }
         }
         let check_placements =
-            |prefix: &str, map: &BTreeMap<Placement, PlacementConfig>| -> error::Result<()> {
+            |prefix: &str, map: &BTreeMap<String, PlacementConfig>| -> error::Result<()> {
                 for (p, pc) in map {
-                    let base = format!("{prefix}placements.{}", p.as_str());
+                    let base = format!("{prefix}placements.{p}");
+                    if !PLACEMENTS.contains(&p.as_str()) {
+                        return err(
+                            Code::InvalidValue,
+                            base,
+                            "unknown placement (expected home, product, cart or checkout)",
+                        );
+                    }
                     if pc.slots == 0 || pc.slots > MAX_SLOTS {
                         return err(
                             Code::InvalidValue,
@@ -357,7 +368,14 @@ impl Config {
             };
         check_placements("", &self.placements)?;
         for (c, cc) in &self.channels {
-            check_placements(&format!("channels.{}.", c.as_str()), &cc.placements)?;
+            if !Channel::ALL.iter().any(|x| x.as_str() == c) {
+                return err(
+                    Code::InvalidValue,
+                    format!("channels.{c}"),
+                    "unknown channel (expected web, app, kiosk, store, email, call_center)",
+                );
+            }
+            check_placements(&format!("channels.{c}."), &cc.placements)?;
         }
         for (i, b) in self.rules.boost.iter().enumerate() {
             if !(b.factor.is_finite() && b.factor >= 0.0) {

@@ -93,6 +93,18 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 /// Deserialize a JSON document, keeping the path of the first problem.
 pub fn from_json<T: serde::de::DeserializeOwned>(document: &'static str, text: &str) -> Result<T> {
+    // serde also accepts a struct written as an array; a document must be an object.
+    if text.trim_start().starts_with('[') {
+        return Err(match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Err(e) => from_serde(document, String::new(), &e),
+            Ok(_) => Error::new(
+                Code::InvalidType,
+                document,
+                "",
+                "expected a JSON object, found an array",
+            ),
+        });
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     // Recursion in serde_json is already limited to 128 levels, so deep nesting is an error, not
     // a stack overflow.
@@ -116,11 +128,14 @@ pub fn from_value<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// serde_path_to_error writes `.` for the root; very deep paths are cut to stay readable.
 fn clean_path(p: &str) -> String {
     if p == "." {
-        String::new()
-    } else {
-        p.to_string()
+        return String::new();
+    }
+    match p.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &p[..i]),
+        None => p.to_string(),
     }
 }
 

@@ -157,8 +157,10 @@ pub struct Inputs<'a> {
 
 type Candidates = BTreeMap<u32, (f64, Reason)>;
 
+/// Calendar days (UTC) between `at` and `now`: last night is "yesterday" even if it was less
+/// than 24 hours ago.
 fn days_ago(at: Timestamp, now: Timestamp) -> i64 {
-    (now.0 - at.0).div_euclid(MS_PER_DAY).max(0)
+    (now.0.div_euclid(MS_PER_DAY) - at.0.div_euclid(MS_PER_DAY)).max(0)
 }
 
 fn when(days: i64) -> String {
@@ -498,8 +500,9 @@ pub fn recommend(inp: &Inputs) -> Vec<Recommendation> {
         if chosen.len() >= slots {
             break;
         }
-        if let Some(cap) = rules.max_per_category {
-            let cat = inp.catalog.item(entry.1).category_at(rules.category_level);
+        let cat = inp.catalog.item(entry.1).category_at(rules.category_level);
+        // Uncategorised items are not capped: they share no category.
+        if let Some(cap) = rules.max_per_category.filter(|_| !cat.is_empty()) {
             let n = per_cat.entry(cat).or_insert(0);
             if *n >= cap {
                 continue;

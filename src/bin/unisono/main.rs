@@ -7,6 +7,8 @@ use unisono::error::{Code, Error};
 use unisono::model::{BuildParams, Similarity};
 use unisono::Engine;
 
+mod eval_cmd;
+
 const USAGE: &str = "\
 unisono — one personalization decision, every channel
 
@@ -14,6 +16,7 @@ USAGE:
   unisono build-model --events FILE [--format csv|ndjson] [--out FILE] [--version NAME]
                       [--params FILE] [--k N] [--min-support N] [--similarity jaccard|lift|cosine]
   unisono decide --catalog FILE --model FILE --config FILE --profile FILE --context JSON|FILE
+  unisono eval [--data FILE(.gz)] [--format online-retail|csv|ndjson] [--min-days 3] [--out report.json] [--tune]
   unisono help
 
 Errors are printed as `document: path: message [code]`; the exit code is 2 for bad input.";
@@ -23,6 +26,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("build-model") => build_model(&args[1..]),
         Some("decide") => decide(&args[1..]),
+        Some("eval") => eval_cmd::run(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(())
