@@ -1,0 +1,202 @@
+// unisono in-store kiosk: full screen, one store, anonymous visitors.
+//
+//   kiosk.html?store=lon-oxford        the store this kiosk stands in (default: the catalog's first)
+//   &idle=60                           seconds without a touch before the session resets
+//   &now=2026-11-23T12:00:00Z          the clock's start (default: the sample scenarios' now, then
+//                                      real time; `now=live` uses the device clock)
+//   &data=/examples/sample/            where catalog/model/config(/scenarios) are served
+//
+// An anonymous visitor sees what is popular / trending in this store; every tap records a kiosk
+// `view` in the session's in-memory profile and the engine decides again, so the screen follows
+// the visitor's interest. After `idle` seconds without interaction the session is dropped.
+//
+// TODO(offline): register a service worker that precaches kiosk.html, kiosk.js, common.js,
+// style.css, /pkg/unisono.js, /pkg/unisono_bg.wasm and the catalog/model/config so a kiosk keeps
+// deciding when the store's network is down (separate issue).
+import {
+  initWasm, dataBase, fetchJson, loadArtifacts, makeEngine, timedDecide, errorBox, describeError,
+  productCard, h, formatTime, isoSeconds, money,
+} from './common.js';
+
+const params = new URLSearchParams(location.search);
+const IDLE_S = clampInt(params.get('idle'), 60, 5, 3600);
+const WARN_S = 10; // show a countdown for the last seconds
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  engine: null,
+  bySku: new Map(),
+  stores: [],
+  store: null,
+  clockBase: 0, // simulated ms at page load
+  clockStart: performance.now(),
+  profile: anonymous(),
+  lastTouch: performance.now(),
+  lastTapped: null,
+  decision: null,
+};
+window.unisonoKiosk = { state, reset: () => resetSession(), tap: (sku) => tap(sku) };
+
+function clampInt(raw, fallback, min, max) {
+  const n = Number.parseInt(raw ?? '', 10);
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
+}
+
+function anonymous() {
+  return { schema: 'unisono.profile/1', id: 'anonymous', consents: { personalization: true }, events: [] };
+}
+
+/** The kiosk's clock: simulated start + real elapsed time, whole seconds. */
+function nowMs() {
+  return Math.floor((state.clockBase + (performance.now() - state.clockStart)) / 1000) * 1000;
+}
+
+async function main() {
+  try {
+    await initWasm();
+    const base = dataBase();
+    const [artifacts, scenarios] = await Promise.all([
+      loadArtifacts(base),
+      fetchJson(new URL('scenarios.json', base)).catch(() => null), // optional: only for the clock
+    ]);
+    const built = makeEngine(artifacts);
+    Object.assign(state, { engine: built.engine, bySku: built.bySku, stores: built.stores });
+
+    const wantNow = params.get('now');
+    const start = wantNow === 'live' ? Date.now() : Date.parse(wantNow ?? scenarios?.now ?? '');
+    state.clockBase = Number.isFinite(start) ? start : Date.now();
+    state.clockStart = performance.now();
+
+    const wanted = params.get('store');
+    state.store = wanted ?? state.stores[0]?.id ?? '';
+    const store = state.stores.find((s) => s.id === state.store);
+    $('k-store').textContent = store?.name ?? state.store;
+    $('k-city').textContent = store ? `${store.city ?? ''}${store.city ? ' · ' : ''}unisono` : 'unknown store';
+
+    for (const type of ['pointerdown', 'keydown', 'wheel', 'touchstart']) {
+      addEventListener(type, touched, { passive: true, capture: true });
+    }
+    addEventListener('scroll', touched, { passive: true });
+    $('k-reset').addEventListener('click', resetSession);
+    setInterval(tick, 1000);
+    tick();
+    decide();
+  } catch (err) {
+    console.error(err);
+    showFatal(err);
+  }
+}
+
+function touched() {
+  state.lastTouch = performance.now();
+}
+
+function tick() {
+  const now = nowMs();
+  $('k-time').textContent = formatTime(now);
+  $('k-date').textContent = new Intl.DateTimeFormat('en-GB', {
+    weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC',
+  }).format(new Date(now));
+  const idle = (performance.now() - state.lastTouch) / 1000;
+  const left = Math.ceil(IDLE_S - idle);
+  const active = state.profile.events.length > 0;
+  const el = $('k-idle');
+  if (!active) {
+    el.textContent = '';
+  } else if (left <= 0) {
+    resetSession();
+  } else if (left <= WARN_S) {
+    el.textContent = `Still there? Starting over in ${left} s`;
+    el.className = 'k-idle soon';
+  } else {
+    el.textContent = `Your session ends after ${IDLE_S} s without a touch`;
+    el.className = 'k-idle';
+  }
+}
+
+function tap(sku) {
+  if (!state.engine) return;
+  touched();
+  const item = state.bySku.get(sku);
+  const event = { type: 'view', sku };
+  if (item?.category?.[1]) event.category = item.category[1];
+  Object.assign(event, { channel: 'kiosk', store: state.store, ts: isoSeconds(nowMs()) });
+  state.profile = { ...state.profile, events: [...state.profile.events, event] };
+  state.lastTapped = sku;
+  decide();
+  tick();
+}
+
+function resetSession() {
+  state.profile = anonymous();
+  state.lastTapped = null;
+  touched();
+  scrollTo({ top: 0 });
+  decide();
+  tick();
+}
+
+function decide() {
+  const ctx = { channel: 'kiosk', placement: 'home', store: state.store, now: isoSeconds(nowMs()) };
+  const { decision, error, us } = timedDecide(state.engine, state.profile, ctx);
+  const grid = $('k-grid');
+  if (error) {
+    console.debug('kiosk decide failed', error);
+    grid.replaceChildren(h('div.k-error', null, errorBox(error, 'This kiosk cannot show recommendations'),
+      describeError(error).path === 'store' ? storeLinks() : null));
+    $('k-heading').textContent = 'Something went wrong';
+    $('k-hint').textContent = '';
+    renderSession();
+    return;
+  }
+  state.decision = decision;
+  const recs = decision.recommendations ?? [];
+  grid.replaceChildren(...(recs.length
+    ? recs.map((rec) => {
+      const card = productCard(rec, state.bySku.get(rec.sku), { variant: 'kiosk', store: state.store, onPick: tap });
+      if (rec.sku === state.lastTapped) card.classList.add('tapped');
+      return card;
+    })
+    : [h('p.empty', null, 'Nothing to show in this store right now.')]));
+  const browsing = state.profile.events.length > 0;
+  $('k-heading').textContent = browsing ? 'Picked for you' : 'Popular in store today';
+  $('k-hint').textContent = browsing ? 'Keep tapping — the screen follows what you look at' : 'Tap a product to see more like it';
+  document.body.dataset.decision = decision.decisionId;
+  document.body.dataset.decideUs = String(Math.round(us));
+  renderSession();
+}
+
+function renderSession() {
+  const viewed = [];
+  for (const e of state.profile.events.slice().reverse()) {
+    if (e.sku && !viewed.includes(e.sku)) viewed.push(e.sku);
+  }
+  const box = $('k-session');
+  if (viewed.length === 0) {
+    box.replaceChildren(h('span', null, 'Welcome! Nothing is stored about you: this screen forgets you when you leave.'));
+  } else {
+    box.replaceChildren(h('span', null, 'You looked at'),
+      ...viewed.slice(0, 4).map((sku) => {
+        const it = state.bySku.get(sku);
+        return h('span.k-chip', { title: it?.title ?? sku }, `${it?.title ?? sku}${it ? ` · ${money(it.price)}` : ''}`);
+      }),
+      ...(viewed.length > 4 ? [h('span', null, `+${viewed.length - 4} more`)] : []));
+  }
+  $('k-reset').hidden = viewed.length === 0;
+}
+
+function storeLinks() {
+  const here = new URL(location.href);
+  return h('div.k-stores', null, 'Stores in the catalog:', state.stores.map((s) => {
+    here.searchParams.set('store', s.id);
+    return h('a', { href: here.pathname + here.search }, s.name ?? s.id);
+  }));
+}
+
+function showFatal(err) {
+  $('k-heading').textContent = 'This kiosk is starting up';
+  $('k-hint').textContent = '';
+  $('k-grid').replaceChildren(h('div.k-error', null, errorBox(err, 'The kiosk could not start')));
+}
+
+main();
