@@ -212,8 +212,20 @@ fn weight(params: &BuildParams, kind: &EventType) -> f64 {
         .unwrap_or(0.0)
 }
 
-fn round6(x: f64) -> f64 {
-    libm::round(x * 1e6) / 1e6
+/// Four significant digits: enough to rank by (ties then break by sku), a quarter smaller
+/// artifact than full precision. `libm` keeps it bit-identical on every runtime.
+fn quantize(x: f64) -> f64 {
+    if !(x.is_finite() && x > 0.0) {
+        return 0.0;
+    }
+    let exp = 3 - libm::floor(libm::log10(x)) as i32;
+    // Powers of ten up to 1e22 are exact doubles; build them by multiplication.
+    let pow10 = |k: i32| (0..k.clamp(0, 22)).fold(1.0f64, |acc, _| acc * 10.0);
+    if exp >= 0 {
+        libm::round(x * pow10(exp)) / pow10(exp)
+    } else {
+        libm::round(x / pow10(-exp)) * pow10(-exp)
+    }
 }
 
 /// Sort best first with ties by sku, keep `n`, scale so the best is 1.
@@ -226,7 +238,7 @@ fn top(scores: HashMap<u32, f64>, skus: &[&str], n: usize) -> Ranked {
     v.truncate(n);
     let max = v.first().map(|x| x.1).unwrap_or(1.0);
     v.into_iter()
-        .map(|(i, s)| (skus[i as usize].to_string(), round6(s / max)))
+        .map(|(i, s)| (skus[i as usize].to_string(), quantize(s / max)))
         .collect()
 }
 
@@ -376,7 +388,7 @@ pub fn build(
         row.truncate(params.k);
         let list = row
             .into_iter()
-            .map(|(j, s)| (skus[j as usize].to_string(), round6(s)))
+            .map(|(j, s)| (skus[j as usize].to_string(), quantize(s)))
             .collect();
         neighbours.insert(skus[i].to_string(), list);
     }
@@ -393,7 +405,7 @@ pub fn build(
         repurchase.insert(
             skus[i].to_string(),
             Repurchase {
-                rate: round6(rate),
+                rate: quantize(rate),
                 cycle_days: median.max(1.0),
             },
         );

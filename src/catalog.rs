@@ -51,10 +51,16 @@ pub struct Item {
 }
 
 impl Item {
+    /// Email and the call centre sell the online assortment: unless the item lists them
+    /// explicitly, they follow its web availability.
     pub fn sold_on(&self, channel: Channel) -> bool {
         match &self.availability.channels {
             None => true,
-            Some(list) => list.contains(&channel),
+            Some(list) if list.contains(&channel) => true,
+            Some(list) => {
+                matches!(channel, Channel::Email | Channel::CallCenter)
+                    && list.contains(&Channel::Web)
+            }
         }
     }
 

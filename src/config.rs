@@ -157,6 +157,8 @@ pub struct Affinity {
     pub max_events: usize,
     /// "Continue your journey" looks back this many days.
     pub journey_window_days: f64,
+    /// …and favours what was looked at most recently: a touch's weight halves this often.
+    pub journey_half_life_days: f64,
 }
 
 impl Default for Affinity {
@@ -174,6 +176,29 @@ impl Default for Affinity {
             .collect(),
             max_events: 2_000,
             journey_window_days: 30.0,
+            journey_half_life_days: 3.0,
+        }
+    }
+}
+
+/// How "buy again" ranks a customer's past purchases.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BuyAgain {
+    /// A purchase day's weight halves every `half_life_days`.
+    pub half_life_days: f64,
+    /// 0 = ignore timing, 1 = rank only by how due the item is by its repurchase cycle.
+    pub cycle_weight: f64,
+    /// Added to the population's repurchase rate, so items nobody else re-buys still count.
+    pub repurchase_prior: f64,
+}
+
+impl Default for BuyAgain {
+    fn default() -> Self {
+        BuyAgain {
+            half_life_days: 90.0,
+            cycle_weight: 0.3,
+            repurchase_prior: 0.1,
         }
     }
 }
@@ -195,6 +220,8 @@ pub struct Config {
     #[serde(default)]
     pub channels: BTreeMap<String, ChannelConfig>,
     #[serde(default)]
+    pub buy_again: BuyAgain,
+    #[serde(default)]
     pub rules: Rules,
 }
 
@@ -215,12 +242,12 @@ fn default_placements() -> BTreeMap<String, PlacementConfig> {
             pc(
                 8,
                 vec![
+                    sw(BuyAgain, 3.0),
                     sw(ContinueJourney, 1.0),
-                    sw(BuyAgain, 0.9),
                     sw(Personalized, 0.8),
                     sw(BoughtTogether, 0.6),
-                    sw(Trending, 0.3),
-                    sw(Popular, 0.2),
+                    sw(Trending, 0.1),
+                    sw(Popular, 0.05),
                 ],
             ),
         ),
@@ -273,6 +300,7 @@ impl Default for Config {
             affinity: Affinity::default(),
             placements: default_placements(),
             channels: BTreeMap::new(),
+            buy_again: BuyAgain::default(),
             rules: Rules::default(),
         }
     }
@@ -320,11 +348,40 @@ impl Config {
                 "must be > 0",
             );
         }
+        if !(a.journey_half_life_days.is_finite() && a.journey_half_life_days > 0.0) {
+            return err(
+                Code::InvalidValue,
+                "affinity.journey_half_life_days".into(),
+                "must be > 0",
+            );
+        }
         if a.max_events == 0 || a.max_events > 100_000 {
             return err(
                 Code::InvalidValue,
                 "affinity.max_events".into(),
                 "must be 1..=100000",
+            );
+        }
+        let b = &self.buy_again;
+        if !(b.half_life_days.is_finite() && b.half_life_days > 0.0) {
+            return err(
+                Code::InvalidValue,
+                "buy_again.half_life_days".into(),
+                "must be > 0",
+            );
+        }
+        if !(0.0..=1.0).contains(&b.cycle_weight) {
+            return err(
+                Code::InvalidValue,
+                "buy_again.cycle_weight".into(),
+                "must be in 0..=1",
+            );
+        }
+        if !(b.repurchase_prior.is_finite() && b.repurchase_prior >= 0.0) {
+            return err(
+                Code::InvalidValue,
+                "buy_again.repurchase_prior".into(),
+                "must be ≥ 0",
             );
         }
         for (k, w) in &a.event_weights {

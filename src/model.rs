@@ -49,7 +49,7 @@ pub struct BuildParams {
 impl Default for BuildParams {
     fn default() -> Self {
         BuildParams {
-            similarity: Similarity::Cosine,
+            similarity: Similarity::Jaccard,
             k: 50,
             min_support: 2,
             max_items_per_user: 300,

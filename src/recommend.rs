@@ -202,8 +202,8 @@ fn continue_journey(inp: &Inputs) -> Candidates {
         } else {
             1.0
         };
-        let repeat = 1.0 + libm::log(f64::from(h.touches.max(1)));
-        let score = strength * repeat * libm::exp2(-age / a.half_life_days);
+        let repeat = 1.0 + 0.5 * libm::log(f64::from(h.touches.max(1)));
+        let score = strength * repeat * libm::exp2(-age / a.journey_half_life_days);
         let d = days_ago(*ts, inp.ctx.now);
         let verb = match kind {
             EventType::AddToCart => "Added to your basket",
@@ -304,8 +304,12 @@ fn personalized(inp: &Inputs) -> Candidates {
     out
 }
 
+/// Recency-weighted purchase frequency (each purchase day counts, halving every
+/// `half_life_days`) × how much the population re-buys this item × how due it is by the
+/// customer's own rhythm (or the population's cycle for a single purchase).
 fn buy_again(inp: &Inputs) -> Candidates {
     let mut out = Candidates::new();
+    let cfg = &inp.config.buy_again;
     let today = inp.ctx.now.0.div_euclid(MS_PER_DAY);
     for (&item, h) in &inp.view.items {
         let (Some(last), Some(&last_day)) = (h.last_purchase, h.purchase_days.last()) else {
@@ -316,15 +320,20 @@ fn buy_again(inp: &Inputs) -> Candidates {
             Some(r) => (r.rate, r.cycle_days),
             None => (0.0, 30.0),
         };
-        // The customer's own rhythm wins over the population's once there is one.
         let own_cycle = if h.purchase_days.len() >= 2 {
             (last_day - h.purchase_days[0]) as f64 / (n - 1.0)
         } else {
             cycle
         };
+        let frequency: f64 = h
+            .purchase_days
+            .iter()
+            .map(|&d| libm::exp2(-((today - d).max(0) as f64) / cfg.half_life_days))
+            .sum();
         let age = (today - last_day).max(0) as f64 + 1.0;
         let due = (age / (own_cycle + 1.0)).min((own_cycle + 1.0) / age);
-        let score = libm::log1p(n) * (0.05 + rate + if n >= 2.0 { 0.5 } else { 0.0 }) * (0.2 + due);
+        let timing = 1.0 - cfg.cycle_weight + cfg.cycle_weight * due;
+        let score = frequency * (cfg.repurchase_prior + rate) * timing;
         let d = days_ago(last, inp.ctx.now);
         let text = if n >= 2.0 {
             format!(

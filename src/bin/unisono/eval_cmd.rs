@@ -81,14 +81,26 @@ pub fn run(raw: &[String]) -> Result<(), Error> {
         started.elapsed().as_secs_f64()
     );
     let catalog = eval::catalog_json(&skus);
-    let params = BuildParams::default();
-    let config = Config::default();
+    let params: BuildParams = match a.get("--params") {
+        Some(f) => unisono::error::from_json("params", &read_maybe_gz(f)?)?,
+        None => BuildParams::default(),
+    };
+    let config = match a.get("--config") {
+        Some(f) => Config::from_json(&read_maybe_gz(f)?)?,
+        None => Config::default(),
+    };
 
     if a.0.iter().any(|x| x == "--tune") {
         tune(&events, &catalog, min_days)?;
     }
 
-    let split = eval::split(&events, min_days, 0);
+    // --validation: predict each user's second-to-last basket instead (for choosing
+    // defaults without looking at the test baskets).
+    let validation = a.0.iter().any(|x| x == "--validation");
+    let split = eval::split(&events, min_days, usize::from(validation));
+    if validation {
+        println!("VALIDATION split (second-to-last purchase day held out)");
+    }
     eprintln!(
         "eval: {} test users, {} training events",
         split.test.len(),

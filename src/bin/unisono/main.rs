@@ -17,6 +17,7 @@ USAGE:
                       [--params FILE] [--k N] [--min-support N] [--similarity jaccard|lift|cosine]
   unisono decide --catalog FILE --model FILE --config FILE --profile FILE --context JSON|FILE
   unisono eval [--data FILE(.gz)] [--format online-retail|csv|ndjson] [--min-days 3] [--out report.json] [--tune]
+               [--validation] [--config FILE] [--params FILE]
   unisono help
 
 Errors are printed as `document: path: message [code]`; the exit code is 2 for bad input.";
