@@ -33,7 +33,7 @@ test('decide returns the documented shape', () => {
     assert.equal(typeof r.sku, 'string');
     assert.equal(typeof r.title, 'string');
     assert.ok(Number.isFinite(r.score) && r.score > 0);
-    assert.match(r.strategy, /^(continue_journey|bought_together|personalized|buy_again|trending|popular)$/);
+    assert.match(r.strategy, /^(continue_journey|bought_together|personalized|buy_again|trending|popular|similar_items)$/);
     assert.ok(r.reasons.length >= 1);
     for (const reason of r.reasons) {
       assert.equal(typeof reason.code, 'string');

@@ -24,6 +24,9 @@ pub enum Strategy {
     Trending,
     /// Popularity for this store, else this channel, else everyone.
     Popular,
+    /// Catalog look-alikes of the product on screen and the cart (category, brand, title
+    /// words): works for items the population has not bought yet.
+    SimilarItems,
 }
 
 impl Strategy {
@@ -35,6 +38,7 @@ impl Strategy {
             Strategy::BuyAgain => "buy_again",
             Strategy::Trending => "trending",
             Strategy::Popular => "popular",
+            Strategy::SimilarItems => "similar_items",
         }
     }
 }
@@ -257,6 +261,7 @@ fn default_placements() -> BTreeMap<String, PlacementConfig> {
                 6,
                 vec![
                     sw(BoughtTogether, 1.0),
+                    sw(SimilarItems, 0.5),
                     sw(Personalized, 0.4),
                     sw(ContinueJourney, 0.3),
                     sw(Popular, 0.1),
@@ -269,6 +274,7 @@ fn default_placements() -> BTreeMap<String, PlacementConfig> {
                 4,
                 vec![
                     sw(BoughtTogether, 1.0),
+                    sw(SimilarItems, 0.2),
                     sw(BuyAgain, 0.5),
                     sw(Personalized, 0.3),
                     sw(Popular, 0.1),

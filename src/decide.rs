@@ -3,6 +3,7 @@
 use crate::catalog::Catalog;
 use crate::channel::{Channel, Placement};
 use crate::config::Config;
+use crate::content::ContentIndex;
 use crate::context::Context;
 use crate::error::{self, Error};
 use crate::hash::sha256_hex;
@@ -56,6 +57,7 @@ impl Decision {
 
 pub struct Engine {
     catalog: Catalog,
+    content: ContentIndex,
     model: Model,
     config: Config,
     versions: Versions,
@@ -96,8 +98,10 @@ impl Engine {
             "{ENGINE_VERSION}|{catalog_hash}|{}|{config_hash}",
             model.checksum
         );
+        let content = ContentIndex::build(&catalog);
         Engine {
             catalog,
+            content,
             model,
             config,
             versions,
@@ -125,6 +129,7 @@ impl Engine {
         let view = ProfileView::new(profile, ctx, &self.catalog, &self.config);
         let inputs = Inputs {
             catalog: &self.catalog,
+            content: &self.content,
             model: &self.model,
             config: &self.config,
             ctx,

@@ -13,6 +13,7 @@ pub mod builder;
 pub mod catalog;
 pub mod channel;
 pub mod config;
+pub mod content;
 pub mod context;
 pub mod datasets;
 pub mod decide;

@@ -8,6 +8,7 @@
 use crate::catalog::Catalog;
 use crate::channel::{Channel, Placement};
 use crate::config::{in_scope, Config, Strategy};
+use crate::content::ContentIndex;
 use crate::context::Context;
 use crate::model::Model;
 use crate::profile::{EventType, Profile};
@@ -149,6 +150,7 @@ impl ProfileView {
 /// Everything a strategy may read.
 pub struct Inputs<'a> {
     pub catalog: &'a Catalog,
+    pub content: &'a ContentIndex,
     pub model: &'a Model,
     pub config: &'a Config,
     pub ctx: &'a Context,
@@ -226,18 +228,7 @@ fn continue_journey(inp: &Inputs) -> Candidates {
 fn bought_together(inp: &Inputs) -> Candidates {
     let mut out = Candidates::new();
     // The product on screen is context, not personal data; the basket is personal.
-    let mut anchors: Vec<u32> = inp
-        .ctx
-        .sku
-        .as_deref()
-        .and_then(|s| inp.catalog.get(s))
-        .into_iter()
-        .collect();
-    if inp.view.personalized {
-        anchors.extend(inp.view.cart.iter().copied());
-    }
-    anchors.sort_unstable();
-    anchors.dedup();
+    let anchors = anchors(inp);
     let mut sums: BTreeMap<u32, (f64, u32, f64)> = BTreeMap::new();
     for &anchor in &anchors {
         for &(j, s) in &inp.model.neighbours[anchor as usize] {
@@ -251,7 +242,47 @@ fn bought_together(inp: &Inputs) -> Candidates {
     }
     for (j, (score, anchor, _)) in sums {
         let a = inp.catalog.item(anchor);
-        let mut r = Reason::new("bought_together", format!("Often bought with {}", a.title));
+        let mut r = Reason::new("bought_together", format!("Often chosen with {}", a.title));
+        r.sku = Some(a.sku.clone());
+        offer(&mut out, j, score, r);
+    }
+    out
+}
+
+/// The product on screen (context) and, with consent, the cart: the anchors of the
+/// item-to-item strategies.
+fn anchors(inp: &Inputs) -> Vec<u32> {
+    let mut anchors: Vec<u32> = inp
+        .ctx
+        .sku
+        .as_deref()
+        .and_then(|s| inp.catalog.get(s))
+        .into_iter()
+        .collect();
+    if inp.view.personalized {
+        anchors.extend(inp.view.cart.iter().copied());
+    }
+    anchors.sort_unstable();
+    anchors.dedup();
+    anchors
+}
+
+fn similar_items(inp: &Inputs) -> Candidates {
+    let mut out = Candidates::new();
+    let mut sums: BTreeMap<u32, (f64, u32, f64)> = BTreeMap::new();
+    for anchor in anchors(inp) {
+        for (j, s) in inp.content.similar(inp.catalog, anchor, 50) {
+            let e = sums.entry(j).or_insert((0.0, anchor, 0.0));
+            e.0 += s;
+            if s > e.2 {
+                e.1 = anchor;
+                e.2 = s;
+            }
+        }
+    }
+    for (j, (score, anchor, _)) in sums {
+        let a = inp.catalog.item(anchor);
+        let mut r = Reason::new("similar_items", format!("Similar to {}", a.title));
         r.sku = Some(a.sku.clone());
         offer(&mut out, j, score, r);
     }
@@ -404,6 +435,7 @@ fn run(strategy: Strategy, inp: &Inputs) -> Candidates {
         Strategy::BuyAgain => buy_again(inp),
         Strategy::Trending => ranked(inp, true),
         Strategy::Popular => ranked(inp, false),
+        Strategy::SimilarItems => similar_items(inp),
     }
 }
 

@@ -235,3 +235,31 @@ fn committed_model_is_the_build_of_the_committed_events() {
         "run scripts/demo.sh to rebuild examples/sample/model.json"
     );
 }
+
+#[test]
+fn a_brand_new_item_still_gets_look_alikes() {
+    // An item the model has never seen: no neighbours, so content similarity carries the page.
+    let mut catalog: Value = serde_json::from_str(&read("catalog.json")).unwrap();
+    let new_item = serde_json::json!({
+        "sku": "HK-COF-9999", "title": "Barista Pro 2 Espresso Machine",
+        "category": ["Home & Kitchen", "Coffee", "Espresso Machines"], "brand": "Brevia", "price": 399.0
+    });
+    catalog["items"].as_array_mut().unwrap().push(new_item);
+    let e = Engine::new(
+        &catalog.to_string(),
+        &read("model.json"),
+        &read("config.json"),
+    )
+    .unwrap();
+    let mut c = ctx("web", None);
+    c["placement"] = "product".into();
+    c["sku"] = "HK-COF-9999".into();
+    let d = decide(&e, "cust-chloe", c);
+    let top = &d.recommendations[0];
+    assert_eq!(top.strategy.as_str(), "similar_items");
+    assert_eq!(
+        top.reasons[0].text,
+        "Similar to Barista Pro 2 Espresso Machine"
+    );
+    assert!(top.title.contains("Espresso Machine"), "{}", top.title);
+}

@@ -168,19 +168,24 @@ fn build_model(raw: &[String]) -> Result<(), Error> {
     }
 }
 
+/// A file path, or the JSON itself when the argument starts with `{`.
+fn read_or_inline(arg: &str) -> Result<String, Error> {
+    if arg.trim_start().starts_with('{') {
+        Ok(arg.to_string())
+    } else {
+        read(arg)
+    }
+}
+
 fn decide(raw: &[String]) -> Result<(), Error> {
     let a = Args(raw);
+    let read = read_or_inline;
     let engine = Engine::new(
         &read(a.need("--catalog")?)?,
         &read(a.need("--model")?)?,
         &read(a.need("--config")?)?,
     )?;
-    let ctx = a.need("--context")?;
-    let ctx = if ctx.trim_start().starts_with('{') {
-        ctx.to_string()
-    } else {
-        read(ctx)?
-    };
+    let ctx = read(a.need("--context")?)?;
     let d = engine.decide_json(&read(a.need("--profile")?)?, &ctx)?;
     println!("{}", d.to_json());
     Ok(())
