@@ -96,6 +96,22 @@ impl Engine {
             .map_err(|e| js_error(&e))
     }
 
+    /// Record an event on the device: returns `{profile, event}` — the updated profile (event
+    /// appended in time order, cart updated by add / remove / purchase) to pass to the next
+    /// `decide` on any channel, and the canonical event to export to the data platform.
+    pub fn track(&self, profile: &JsValue, event: &JsValue) -> Result<JsValue, JsValue> {
+        let mut p = crate::profile::Profile::from_json(&to_text("profile", profile)?)
+            .map_err(|e| js_error(&e))?;
+        let e = p
+            .track(&to_text("event", event)?)
+            .map_err(|e| js_error(&e))?;
+        let event = serde_json::to_string(&e).unwrap_or_default();
+        parse_out(&format!(
+            "{{\"profile\":{},\"event\":{event}}}",
+            p.to_json()
+        ))
+    }
+
     /// `{engine, catalog, model, config}` versions this engine serves.
     #[wasm_bindgen(getter)]
     pub fn versions(&self) -> Result<JsValue, JsValue> {

@@ -7,7 +7,9 @@
 use crate::channel::Channel;
 use crate::error::{self, Code, Error};
 use crate::model::MODEL_SCHEMA;
-use crate::model::{BuildParams, BuildStats, ModelDoc, Ranked, Rankings, Repurchase, Similarity};
+use crate::model::{
+    BuildParams, BuildStats, ModelDoc, Ranked, Rankings, Repurchase, Similarity, UserWeighting,
+};
 use crate::profile::EventType;
 use crate::time::{parse_rfc3339, Timestamp, MS_PER_DAY};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -283,8 +285,10 @@ pub fn build(
     let half_life_ms = params.trending_half_life_days * MS_PER_DAY as f64;
 
     let n_items = skus.len();
-    let mut item_users = vec![0u32; n_items];
-    let mut pair_counts: HashMap<u64, u32> = HashMap::new();
+    // (users, weighted users) per item and per pair.
+    let mut item_users = vec![(0u32, 0.0f64); n_items];
+    let mut pair_counts: HashMap<u64, (u32, f64)> = HashMap::new();
+    let mut baskets: Vec<Vec<u32>> = Vec::with_capacity(users.len());
     let mut pop = Acc::default();
     let mut trend = Acc::default();
     let mut repurchase_gaps: Vec<Vec<f64>> = vec![Vec::new(); n_items];
@@ -341,35 +345,48 @@ pub fn build(
         recent.truncate(params.max_items_per_user.max(1));
         let mut items: Vec<u32> = recent.into_iter().map(|(_, i)| i).collect();
         items.sort_unstable();
+        baskets.push(items);
+    }
+    progress("users", total_users, total_users);
+
+    // BM25-style length normalisation: a user with many items says less about each pair.
+    let avg_len = baskets.iter().map(Vec::len).sum::<usize>() as f64 / baskets.len().max(1) as f64;
+    for items in &baskets {
+        let w = match params.user_weighting {
+            UserWeighting::None => 1.0,
+            UserWeighting::Bm25 => 1.0 / (0.25 + 0.75 * items.len() as f64 / avg_len.max(1.0)),
+        };
         for (a, &i) in items.iter().enumerate() {
-            item_users[i as usize] += 1;
+            let u = &mut item_users[i as usize];
+            u.0 += 1;
+            u.1 += w;
             for &j in &items[a + 1..] {
-                *pair_counts
+                let e = pair_counts
                     .entry((u64::from(i) << 32) | u64::from(j))
-                    .or_insert(0) += 1;
+                    .or_insert((0, 0.0));
+                e.0 += 1;
+                e.1 += w;
             }
         }
     }
-    progress("users", total_users, total_users);
 
     let n_users = total_users.max(1) as f64;
     let mut rows: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n_items];
     let mut pairs = 0u64;
-    for (&key, &c) in &pair_counts {
-        if c < params.min_support {
+    for (&key, &(support, c)) in &pair_counts {
+        if support < params.min_support {
             continue;
         }
         let (i, j) = ((key >> 32) as u32, (key & 0xffff_ffff) as u32);
-        let (ni, nj, c) = (
-            f64::from(item_users[i as usize]),
-            f64::from(item_users[j as usize]),
-            f64::from(c),
-        );
-        let s = match params.similarity {
-            Similarity::Jaccard => c / (ni + nj - c),
-            Similarity::Lift => c * n_users / (ni * nj),
-            Similarity::Cosine => c / libm::sqrt(ni * nj),
-        };
+        let (ni, nj) = (item_users[i as usize].1, item_users[j as usize].1);
+        // Shrinkage pulls pairs seen by few users towards 0.
+        let shrink = f64::from(support) / (f64::from(support) + params.shrinkage);
+        let s = shrink
+            * match params.similarity {
+                Similarity::Jaccard => c / (ni + nj - c),
+                Similarity::Lift => c * n_users / (ni * nj),
+                Similarity::Cosine => c / libm::sqrt(ni * nj),
+            };
         if s.is_finite() && s > 0.0 {
             rows[i as usize].push((j, s));
             rows[j as usize].push((i, s));

@@ -249,6 +249,8 @@ pub fn prepare(
         k: 100,
         min_support: 1,
         max_items_per_user: 1000,
+        shrinkage: 0.0,
+        user_weighting: crate::model::UserWeighting::None,
         ..BuildParams::default()
     };
     let knn_model = builder::build(&purchases, &knn_params, "", &mut |_, _, _| {})?;

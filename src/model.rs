@@ -26,6 +26,16 @@ pub enum Similarity {
     Cosine,
 }
 
+/// How much each user's co-occurrences count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserWeighting {
+    /// Every user counts 1.
+    None,
+    /// BM25 length normalisation (b = 0.75): users with more items than average count less.
+    Bm25,
+}
+
 /// The parameters a model was built with; stored in the artifact so a model can be rebuilt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -35,6 +45,10 @@ pub struct BuildParams {
     pub k: usize,
     /// Minimum number of users who interacted with both items.
     pub min_support: u32,
+    /// Similarity × support / (support + shrinkage): 0 = off.
+    pub shrinkage: f64,
+    /// Weight of each user's co-occurrences.
+    pub user_weighting: UserWeighting,
     /// Only a user's most recent distinct items count for co-occurrence (bounds the quadratic
     /// pair count for heavy users).
     pub max_items_per_user: usize,
@@ -52,6 +66,8 @@ impl Default for BuildParams {
             similarity: Similarity::Jaccard,
             k: 50,
             min_support: 2,
+            shrinkage: 0.0,
+            user_weighting: UserWeighting::Bm25,
             max_items_per_user: 300,
             trending_half_life_days: 7.0,
             top_n: 200,

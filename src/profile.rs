@@ -231,53 +231,7 @@ impl Profile {
             }
         }
         for (i, e) in self.events.iter().enumerate() {
-            for (name, v) in [
-                ("sku", &e.sku),
-                ("category", &e.category),
-                ("store", &e.store),
-            ]
-            .into_iter()
-            .chain([("offer", &e.offer), ("query", &e.query)])
-            {
-                if let Some(s) = v {
-                    if s.len() > MAX_STRING {
-                        return err(
-                            Code::TooLarge,
-                            format!("events[{i}].{name}"),
-                            "at most 1000 bytes",
-                        );
-                    }
-                }
-            }
-            if let Some(q) = e.quantity {
-                if !(q.is_finite() && q > 0.0) {
-                    return err(
-                        Code::InvalidValue,
-                        format!("events[{i}].quantity"),
-                        "must be > 0",
-                    );
-                }
-            }
-            if let Some(p) = e.price {
-                if !(p.is_finite() && p >= 0.0) {
-                    return err(
-                        Code::InvalidValue,
-                        format!("events[{i}].price"),
-                        "must be ≥ 0",
-                    );
-                }
-            }
-            let needs_sku = matches!(
-                e.kind,
-                EventType::View | EventType::AddToCart | EventType::RemoveFromCart
-            );
-            if needs_sku && e.sku.as_deref().unwrap_or("").is_empty() {
-                return err(
-                    Code::MissingField,
-                    format!("events[{i}].sku"),
-                    &format!("a {} event needs a sku", e.kind.as_str()),
-                );
-            }
+            validate_event(e, "profile", &format!("events[{i}]"))?;
         }
         Ok(())
     }
@@ -307,6 +261,82 @@ impl Profile {
             cart: Vec::new(),
             events: Vec::new(),
         }
+    }
+}
+
+/// Check one event; `prefix` is its JSON path (`events[3]`, or empty for a lone event).
+pub fn validate_event(e: &Event, document: &'static str, prefix: &str) -> error::Result<()> {
+    let path = |name: &str| {
+        if prefix.is_empty() {
+            name.to_string()
+        } else {
+            format!("{prefix}.{name}")
+        }
+    };
+    let err = |code, name: &str, msg: &str| Err(Error::new(code, document, path(name), msg));
+    for (name, v) in [
+        ("sku", &e.sku),
+        ("category", &e.category),
+        ("store", &e.store),
+    ]
+    .into_iter()
+    .chain([("offer", &e.offer), ("query", &e.query)])
+    {
+        if v.as_ref().is_some_and(|s| s.len() > MAX_STRING) {
+            return err(Code::TooLarge, name, "at most 1000 bytes");
+        }
+    }
+    if e.quantity.is_some_and(|q| !(q.is_finite() && q > 0.0)) {
+        return err(Code::InvalidValue, "quantity", "must be > 0");
+    }
+    if e.price.is_some_and(|p| !(p.is_finite() && p >= 0.0)) {
+        return err(Code::InvalidValue, "price", "must be ≥ 0");
+    }
+    let needs_sku = matches!(
+        e.kind,
+        EventType::View | EventType::AddToCart | EventType::RemoveFromCart
+    );
+    if needs_sku && e.sku.as_deref().unwrap_or("").is_empty() {
+        return err(
+            Code::MissingField,
+            "sku",
+            &format!("a {} event needs a sku", e.kind.as_str()),
+        );
+    }
+    Ok(())
+}
+
+impl Profile {
+    /// Record one event on the device, in real time: the event joins the history (oldest
+    /// events drop out past [`MAX_EVENTS`]) and the cart follows add / remove / purchase, so the
+    /// next decision on any channel reflects it. Returns the canonical event, ready to export.
+    pub fn track(&mut self, event_json: &str) -> error::Result<Event> {
+        let e: Event = error::from_json("event", event_json)?;
+        validate_event(&e, "event", "")?;
+        if let Some(sku) = e.sku.clone() {
+            let qty = e.quantity.unwrap_or(1.0);
+            match e.kind {
+                EventType::AddToCart => match self.cart.iter_mut().find(|l| l.sku == sku) {
+                    Some(line) => line.quantity += qty,
+                    None => self.cart.push(CartLine { sku, quantity: qty }),
+                },
+                EventType::RemoveFromCart | EventType::Purchase => {
+                    self.cart.retain(|l| l.sku != sku)
+                }
+                _ => {}
+            }
+        }
+        self.events.push(e.clone());
+        self.canonicalize();
+        if self.events.len() > MAX_EVENTS {
+            let excess = self.events.len() - MAX_EVENTS;
+            self.events.drain(..excess);
+        }
+        Ok(e)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
     }
 }
 
@@ -398,6 +428,30 @@ mod tests {
             let e = Profile::from_json(text).unwrap_err();
             assert_eq!((e.code, e.path.as_str()), (code, path), "{text}: {e}");
         }
+    }
+
+    #[test]
+    fn track_appends_in_order_and_updates_the_cart() {
+        let mut p =
+            parse(r#"[{"type":"view","sku":"A","channel":"web","ts":"2026-01-02T00:00:00Z"}]"#)
+                .unwrap();
+        let e = p
+            .track(r#"{"type":"Product Added","sku":"B","channel":"kiosk","store":"s1","ts":"2026-01-01T00:00:00Z"}"#)
+            .unwrap();
+        assert_eq!(e.kind, EventType::AddToCart);
+        assert_eq!(p.events[0].sku.as_deref(), Some("B"), "kept in time order");
+        assert_eq!(p.cart.len(), 1);
+        p.track(r#"{"type":"purchase","sku":"B","channel":"store","ts":"2026-01-03T00:00:00Z"}"#)
+            .unwrap();
+        assert!(p.cart.is_empty());
+        let err = p
+            .track(r#"{"type":"view","channel":"web","ts":"2026-01-03T00:00:00Z"}"#)
+            .unwrap_err();
+        assert_eq!(
+            (err.code, err.document, err.path.as_str()),
+            (Code::MissingField, "event", "sku")
+        );
+        assert_eq!(p.events.len(), 3, "a refused event changes nothing");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::model::Model;
 use crate::profile::{EventType, Profile};
 use crate::time::{Timestamp, MS_PER_DAY};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Why an item is recommended: a stable code for UIs that localise, the facts behind it, and
 /// an English sentence for UIs that don't.
@@ -157,7 +157,50 @@ pub struct Inputs<'a> {
     pub view: &'a ProfileView,
 }
 
-type Candidates = BTreeMap<u32, (f64, Reason)>;
+/// Why a candidate came up, without any text yet: reasons are rendered only for the few items
+/// that make it to the screen, so the hot loops allocate nothing per candidate.
+#[derive(Debug, Clone, Copy)]
+enum Why {
+    Journey {
+        at: Timestamp,
+        channel: Channel,
+        cart: Touch,
+        touches: u32,
+    },
+    Together {
+        anchor: u32,
+    },
+    Similar {
+        anchor: u32,
+    },
+    Personal {
+        anchor: u32,
+    },
+    BuyAgain {
+        last: Timestamp,
+        days: u32,
+        cycle: f64,
+    },
+    /// From the store's list (`store`), else the channel's.
+    Local {
+        trending: bool,
+        store: bool,
+    },
+    Global {
+        trending: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Touch {
+    Viewed,
+    Carted,
+    Removed,
+}
+
+/// Per item: the best raw score of one strategy and why. A hash map is fine here: nothing
+/// iterates it in hash order into an output (see `recommend`).
+type Candidates = HashMap<u32, (f64, Why)>;
 
 /// Calendar days (UTC) between `at` and `now`: last night is "yesterday" even if it was less
 /// than 24 hours ago.
@@ -173,15 +216,39 @@ fn when(days: i64) -> String {
     }
 }
 
-fn offer(c: &mut Candidates, item: u32, score: f64, reason: Reason) {
+fn offer(c: &mut Candidates, item: u32, score: f64, why: Why) {
     if !(score.is_finite() && score > 0.0) {
         return;
     }
     match c.get(&item) {
         Some((s, _)) if *s >= score => {}
         _ => {
-            c.insert(item, (score, reason));
+            c.insert(item, (score, why));
         }
+    }
+}
+
+/// Sum scores per item from several anchors, remembering the strongest anchor.
+#[derive(Default)]
+struct PerAnchor(HashMap<u32, (f64, u32, f64)>);
+
+impl PerAnchor {
+    fn add(&mut self, item: u32, anchor: u32, c: f64) {
+        let e = self.0.entry(item).or_insert((0.0, anchor, 0.0));
+        e.0 += c;
+        // Anchors arrive in a deterministic order; strictly greater keeps the first on ties.
+        if c > e.2 {
+            e.1 = anchor;
+            e.2 = c;
+        }
+    }
+
+    fn into_candidates(self, why: impl Fn(u32) -> Why) -> Candidates {
+        let mut out = Candidates::with_capacity(self.0.len());
+        for (j, (score, anchor, _)) in self.0 {
+            offer(&mut out, j, score, why(anchor));
+        }
+        out
     }
 }
 
@@ -199,52 +266,21 @@ fn continue_journey(inp: &Inputs) -> Candidates {
         if age > a.journey_window_days {
             continue;
         }
-        let strength = if *kind == EventType::AddToCart {
-            2.0
-        } else {
-            1.0
+        let touch = match kind {
+            EventType::AddToCart => Touch::Carted,
+            EventType::RemoveFromCart => Touch::Removed,
+            _ => Touch::Viewed,
         };
+        let strength = if touch == Touch::Carted { 2.0 } else { 1.0 };
         let repeat = 1.0 + 0.5 * libm::log(f64::from(h.touches.max(1)));
         let score = strength * repeat * libm::exp2(-age / a.journey_half_life_days);
-        let d = days_ago(*ts, inp.ctx.now);
-        let verb = match kind {
-            EventType::AddToCart => "Added to your basket",
-            EventType::RemoveFromCart => "Removed from your basket",
-            _ => "Viewed",
+        let why = Why::Journey {
+            at: *ts,
+            channel: *channel,
+            cart: touch,
+            touches: h.touches,
         };
-        let mut r = Reason::new(
-            "continue_journey",
-            format!("{verb} {} {}", channel.phrase(), when(d)),
-        );
-        r.channel = Some(*channel);
-        r.at = Some(*ts);
-        r.days_ago = Some(d);
-        r.count = Some(h.touches);
-        offer(&mut out, item, score, r);
-    }
-    out
-}
-
-fn bought_together(inp: &Inputs) -> Candidates {
-    let mut out = Candidates::new();
-    // The product on screen is context, not personal data; the basket is personal.
-    let anchors = anchors(inp);
-    let mut sums: BTreeMap<u32, (f64, u32, f64)> = BTreeMap::new();
-    for &anchor in &anchors {
-        for &(j, s) in &inp.model.neighbours[anchor as usize] {
-            let e = sums.entry(j).or_insert((0.0, anchor, 0.0));
-            e.0 += s;
-            if s > e.2 {
-                e.1 = anchor;
-                e.2 = s;
-            }
-        }
-    }
-    for (j, (score, anchor, _)) in sums {
-        let a = inp.catalog.item(anchor);
-        let mut r = Reason::new("bought_together", format!("Often chosen with {}", a.title));
-        r.sku = Some(a.sku.clone());
-        offer(&mut out, j, score, r);
+        offer(&mut out, item, score, why);
     }
     out
 }
@@ -267,30 +303,27 @@ fn anchors(inp: &Inputs) -> Vec<u32> {
     anchors
 }
 
-fn similar_items(inp: &Inputs) -> Candidates {
-    let mut out = Candidates::new();
-    let mut sums: BTreeMap<u32, (f64, u32, f64)> = BTreeMap::new();
+fn bought_together(inp: &Inputs) -> Candidates {
+    let mut acc = PerAnchor::default();
     for anchor in anchors(inp) {
-        for (j, s) in inp.content.similar(inp.catalog, anchor, 50) {
-            let e = sums.entry(j).or_insert((0.0, anchor, 0.0));
-            e.0 += s;
-            if s > e.2 {
-                e.1 = anchor;
-                e.2 = s;
-            }
+        for &(j, s) in &inp.model.neighbours[anchor as usize] {
+            acc.add(j, anchor, s);
         }
     }
-    for (j, (score, anchor, _)) in sums {
-        let a = inp.catalog.item(anchor);
-        let mut r = Reason::new("similar_items", format!("Similar to {}", a.title));
-        r.sku = Some(a.sku.clone());
-        offer(&mut out, j, score, r);
+    acc.into_candidates(|anchor| Why::Together { anchor })
+}
+
+fn similar_items(inp: &Inputs) -> Candidates {
+    let mut acc = PerAnchor::default();
+    for anchor in anchors(inp) {
+        for (j, s) in inp.content.similar(inp.catalog, anchor, 50) {
+            acc.add(j, anchor, s);
+        }
     }
-    out
+    acc.into_candidates(|anchor| Why::Similar { anchor })
 }
 
 fn personalized(inp: &Inputs) -> Candidates {
-    let mut out = Candidates::new();
     // Strongest anchors first; cap them so a huge history stays cheap.
     let mut anchors: Vec<(f64, u32)> = inp
         .view
@@ -301,38 +334,16 @@ fn personalized(inp: &Inputs) -> Candidates {
         .collect();
     anchors.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     anchors.truncate(200);
-    let mut sums: BTreeMap<u32, (f64, u32, f64)> = BTreeMap::new();
+    let mut acc = PerAnchor::default();
     for &(aff, anchor) in &anchors {
         for &(j, s) in &inp.model.neighbours[anchor as usize] {
             if inp.view.items.get(&j).is_some_and(|h| h.affinity > 0.0) {
                 continue; // already known to the customer: other strategies' business
             }
-            let c = aff * s;
-            let e = sums.entry(j).or_insert((0.0, anchor, 0.0));
-            e.0 += c;
-            if c > e.2 {
-                e.1 = anchor;
-                e.2 = c;
-            }
+            acc.add(j, anchor, aff * s);
         }
     }
-    for (j, (score, anchor, _)) in sums {
-        let a = inp.catalog.item(anchor);
-        let verb = match inp
-            .view
-            .items
-            .get(&anchor)
-            .and_then(|h| h.strongest.as_ref())
-        {
-            Some((_, EventType::Purchase)) => "bought",
-            Some((_, EventType::AddToCart)) => "added to your basket",
-            _ => "viewed",
-        };
-        let mut r = Reason::new("personalized", format!("Because you {verb} {}", a.title));
-        r.sku = Some(a.sku.clone());
-        offer(&mut out, j, score, r);
-    }
-    out
+    acc.into_candidates(|anchor| Why::Personal { anchor })
 }
 
 /// Recency-weighted purchase frequency (each purchase day counts, halving every
@@ -365,21 +376,12 @@ fn buy_again(inp: &Inputs) -> Candidates {
         let due = (age / (own_cycle + 1.0)).min((own_cycle + 1.0) / age);
         let timing = 1.0 - cfg.cycle_weight + cfg.cycle_weight * due;
         let score = frequency * (cfg.repurchase_prior + rate) * timing;
-        let d = days_ago(last, inp.ctx.now);
-        let text = if n >= 2.0 {
-            format!(
-                "You buy this about every {} days, last {}",
-                libm::round(own_cycle).max(1.0),
-                when(d)
-            )
-        } else {
-            format!("Bought {}", when(d))
+        let why = Why::BuyAgain {
+            last,
+            days: h.purchase_days.len() as u32,
+            cycle: own_cycle,
         };
-        let mut r = Reason::new("buy_again", text);
-        r.at = Some(last);
-        r.days_ago = Some(d);
-        r.count = Some(h.purchase_days.len() as u32);
-        offer(&mut out, item, score, r);
+        offer(&mut out, item, score, why);
     }
     out
 }
@@ -392,37 +394,19 @@ fn ranked(inp: &Inputs, trending: bool) -> Candidates {
     } else {
         &inp.model.popularity
     };
-    let word = if trending { "Trending" } else { "Popular" };
-    let code = if trending { "trending" } else { "popular" };
     let mut out = Candidates::new();
-    let local = match &inp.ctx.store {
-        Some(s) => rankings
-            .stores
-            .get(s)
-            .map(|l| (l, format!("{word} at {}", inp.catalog.store_name(s)))),
-        None => None,
-    }
-    .or_else(|| {
-        rankings
-            .channels
-            .get(&inp.ctx.channel)
-            .map(|l| (l, format!("{word} {}", inp.ctx.channel.phrase())))
-    });
-    if let Some((list, text)) = local {
+    let store_list = inp.ctx.store.as_ref().and_then(|s| rankings.stores.get(s));
+    let local = match store_list {
+        Some(l) => Some((l, true)),
+        None => rankings.channels.get(&inp.ctx.channel).map(|l| (l, false)),
+    };
+    if let Some((list, store)) = local {
         for &(i, s) in list {
-            let mut r = Reason::new(code, text.clone());
-            r.store = inp.ctx.store.clone();
-            r.channel = Some(inp.ctx.channel);
-            offer(&mut out, i, s, r);
+            offer(&mut out, i, s, Why::Local { trending, store });
         }
     }
-    let global = if trending {
-        "Trending this week"
-    } else {
-        "Popular right now"
-    };
     for &(i, s) in &rankings.global {
-        offer(&mut out, i, 0.5 * s, Reason::new(code, global.to_string()));
+        offer(&mut out, i, 0.5 * s, Why::Global { trending });
     }
     out
 }
@@ -436,6 +420,107 @@ fn run(strategy: Strategy, inp: &Inputs) -> Candidates {
         Strategy::Trending => ranked(inp, true),
         Strategy::Popular => ranked(inp, false),
         Strategy::SimilarItems => similar_items(inp),
+    }
+}
+
+/// The sentence and facts a UI shows for one reason.
+fn render(inp: &Inputs, why: Why) -> Reason {
+    let now = inp.ctx.now;
+    let title = |i: u32| inp.catalog.item(i).title.as_str();
+    let anchored = |code, text: String, anchor: u32| {
+        let mut r = Reason::new(code, text);
+        r.sku = Some(inp.catalog.item(anchor).sku.clone());
+        r
+    };
+    match why {
+        Why::Journey {
+            at,
+            channel,
+            cart,
+            touches,
+        } => {
+            let d = days_ago(at, now);
+            let verb = match cart {
+                Touch::Carted => "Added to your basket",
+                Touch::Removed => "Removed from your basket",
+                Touch::Viewed => "Viewed",
+            };
+            let mut r = Reason::new(
+                "continue_journey",
+                format!("{verb} {} {}", channel.phrase(), when(d)),
+            );
+            r.channel = Some(channel);
+            r.at = Some(at);
+            r.days_ago = Some(d);
+            r.count = Some(touches);
+            r
+        }
+        Why::Together { anchor } => anchored(
+            "bought_together",
+            format!("Often chosen with {}", title(anchor)),
+            anchor,
+        ),
+        Why::Similar { anchor } => anchored(
+            "similar_items",
+            format!("Similar to {}", title(anchor)),
+            anchor,
+        ),
+        Why::Personal { anchor } => {
+            let verb = match inp
+                .view
+                .items
+                .get(&anchor)
+                .and_then(|h| h.strongest.as_ref())
+            {
+                Some((_, EventType::Purchase)) => "bought",
+                Some((_, EventType::AddToCart)) => "added to your basket",
+                _ => "viewed",
+            };
+            anchored(
+                "personalized",
+                format!("Because you {verb} {}", title(anchor)),
+                anchor,
+            )
+        }
+        Why::BuyAgain { last, days, cycle } => {
+            let d = days_ago(last, now);
+            let text = if days >= 2 {
+                format!(
+                    "You buy this about every {} days, last {}",
+                    libm::round(cycle).max(1.0),
+                    when(d)
+                )
+            } else {
+                format!("Bought {}", when(d))
+            };
+            let mut r = Reason::new("buy_again", text);
+            r.at = Some(last);
+            r.days_ago = Some(d);
+            r.count = Some(days);
+            r
+        }
+        Why::Global { trending } => {
+            let (code, text) = if trending {
+                ("trending", "Trending this week")
+            } else {
+                ("popular", "Popular right now")
+            };
+            Reason::new(code, text.to_string())
+        }
+        Why::Local { trending, store } => {
+            let (code, word) = if trending {
+                ("trending", "Trending")
+            } else {
+                ("popular", "Popular")
+            };
+            let mut r = match inp.ctx.store.as_ref().filter(|_| store) {
+                Some(s) => Reason::new(code, format!("{word} at {}", inp.catalog.store_name(s))),
+                None => Reason::new(code, format!("{word} {}", inp.ctx.channel.phrase())),
+            };
+            r.store = inp.ctx.store.clone();
+            r.channel = Some(inp.ctx.channel);
+            r
+        }
     }
 }
 
@@ -483,9 +568,24 @@ fn boost_factor(inp: &Inputs, item: u32) -> f64 {
     f
 }
 
-struct Blended {
-    score: f64,
-    parts: Vec<(f64, Strategy, Reason)>,
+/// One strategy's candidates, scaled to [0, 1] and weighted.
+struct Ran {
+    strategy: Strategy,
+    weight: f64,
+    max: f64,
+    exclude_purchased: bool,
+    cands: Candidates,
+}
+
+impl Ran {
+    /// This strategy's weighted part for `item`, if it proposed it and may.
+    fn part(&self, inp: &Inputs, item: u32) -> Option<(f64, Why)> {
+        let (raw, why) = self.cands.get(&item)?;
+        if self.exclude_purchased && inp.view.purchased(item) {
+            return None;
+        }
+        Some((self.weight * raw / self.max, *why))
+    }
 }
 
 /// Run the placement's strategies, blend, apply the business rules and pick the slots.
@@ -495,38 +595,38 @@ pub fn recommend(inp: &Inputs) -> Vec<Recommendation> {
         return Vec::new();
     };
     let slots = inp.ctx.limit.unwrap_or(pc.slots);
-    let mut blend: BTreeMap<u32, Blended> = BTreeMap::new();
-    for (order, sw) in pc.strategies.iter().enumerate() {
-        if sw.weight <= 0.0 {
-            continue;
-        }
-        let exclude_purchased = sw
-            .exclude_purchased
-            .unwrap_or(sw.strategy != Strategy::BuyAgain);
+    let mut ran: Vec<Ran> = Vec::new();
+    for sw in pc.strategies.iter().filter(|sw| sw.weight > 0.0) {
         let cands = run(sw.strategy, inp);
         let max = cands.values().map(|(s, _)| *s).fold(0.0, f64::max);
-        if max <= 0.0 {
-            continue;
-        }
-        for (item, (raw, reason)) in cands {
-            if (exclude_purchased && inp.view.purchased(item)) || !eligible(inp, item) {
-                continue;
-            }
-            let part = sw.weight * raw / max;
-            let b = blend.entry(item).or_insert(Blended {
-                score: 0.0,
-                parts: Vec::new(),
+        if max > 0.0 {
+            let exclude_purchased = sw
+                .exclude_purchased
+                .unwrap_or(sw.strategy != Strategy::BuyAgain);
+            ran.push(Ran {
+                strategy: sw.strategy,
+                weight: sw.weight,
+                max,
+                exclude_purchased,
+                cands,
             });
-            b.score += part;
-            // `order` keeps equal parts in config order.
-            b.parts
-                .push((part - order as f64 * 1e-12, sw.strategy, reason));
         }
     }
-    let mut ranked: Vec<(f64, u32, Blended)> = blend
+    // Totals in strategy order (so every float sum is done in the same order everywhere),
+    // then one sort by (score, sku): hash-map order never reaches the output.
+    let mut total: HashMap<u32, f64> = HashMap::new();
+    for r in &ran {
+        for &item in r.cands.keys() {
+            if let Some((part, _)) = r.part(inp, item) {
+                *total.entry(item).or_insert(0.0) += part;
+            }
+        }
+    }
+    let mut ranked: Vec<(f64, u32)> = total
         .into_iter()
-        .map(|(i, b)| (b.score * boost_factor(inp, i), i, b))
-        .filter(|(s, _, _)| *s > 0.0 && s.is_finite())
+        .filter(|&(item, _)| eligible(inp, item))
+        .map(|(item, s)| (s * boost_factor(inp, item), item))
+        .filter(|(s, _)| *s > 0.0 && s.is_finite())
         .collect();
     ranked.sort_by(|a, b| {
         b.0.total_cmp(&a.0)
@@ -536,7 +636,7 @@ pub fn recommend(inp: &Inputs) -> Vec<Recommendation> {
     // Category cap, greedy in rank order.
     let rules = &inp.config.rules;
     let mut per_cat: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut chosen: Vec<(f64, u32, Blended)> = Vec::with_capacity(slots);
+    let mut chosen: Vec<(f64, u32)> = Vec::with_capacity(slots);
     for entry in ranked {
         if chosen.len() >= slots {
             break;
@@ -555,24 +655,29 @@ pub fn recommend(inp: &Inputs) -> Vec<Recommendation> {
 
     let mut recs: Vec<Recommendation> = chosen
         .into_iter()
-        .map(|(s, i, b)| to_rec(inp, i, s, b))
+        .map(|(s, i)| to_rec(inp, &ran, i, s))
         .collect();
     apply_pins(inp, &mut recs, slots, ch, pl);
     recs
 }
 
-fn to_rec(inp: &Inputs, item: u32, score: f64, mut b: Blended) -> Recommendation {
-    b.parts.sort_by(|x, y| y.0.total_cmp(&x.0));
+fn to_rec(inp: &Inputs, ran: &[Ran], item: u32, score: f64) -> Recommendation {
+    // Strongest part first; equal parts keep config order (stable sort).
+    let mut parts: Vec<(f64, Strategy, Why)> = ran
+        .iter()
+        .filter_map(|r| r.part(inp, item).map(|(p, w)| (p, r.strategy, w)))
+        .collect();
+    parts.sort_by(|x, y| y.0.total_cmp(&x.0));
     // Reasons of minor contributors would only be noise on screen.
-    let best = b.parts.first().map(|p| p.0).unwrap_or(0.0);
-    b.parts.retain(|p| p.0 >= 0.25 * best);
+    let best = parts.first().map(|p| p.0).unwrap_or(0.0);
+    parts.retain(|p| p.0 >= 0.25 * best);
     let it = inp.catalog.item(item);
     Recommendation {
         sku: it.sku.clone(),
         title: it.title.clone(),
         score: libm::round(score * 1e6) / 1e6,
-        strategy: b.parts.first().map(|p| p.1).unwrap_or(Strategy::Popular),
-        reasons: b.parts.into_iter().map(|p| p.2).collect(),
+        strategy: parts.first().map(|p| p.1).unwrap_or(Strategy::Popular),
+        reasons: parts.into_iter().map(|(_, _, w)| render(inp, w)).collect(),
     }
 }
 
