@@ -17,7 +17,7 @@ if (!customer) {
 }
 
 const t0 = performance.now();
-const engine = new Engine(read('catalog.json'), read('model.json'), read('config.json'));
+const engine = new Engine(read('catalog.json'), read('model.json'), read('config.json'), read('offers.json'));
 const loadMs = performance.now() - t0;
 const profile = JSON.parse(read(`profiles/${id}.json`));
 const now = scenarios.now;
@@ -45,5 +45,9 @@ for (let i = 0; i < rows; i++) {
       return cut(line === 0 ? `${i + 1}. ${r.title}` : `   ${r.reasons[0]?.text ?? ''}`);
     }).join(' │ '));
   }
+}
+console.log(decisions.map(() => '─'.repeat(W)).join('─┼─'));
+for (let i = 0; i < Math.max(...decisions.map((d) => d.offers.length)); i++) {
+  console.log(decisions.map((d) => cut(d.offers[i] ? `OFFER ${d.offers[i].content.title}` : '')).join(' │ '));
 }
 console.log(`\nengine load ${loadMs.toFixed(1)} ms, decide ${(decideMs * 1000).toFixed(0)} µs per channel (Wasm in Node ${process.version})`);

@@ -44,8 +44,13 @@ fn main() {
     let model_path = std::env::var("UNISONO_MODEL").unwrap_or_else(|_| format!("{DIR}/model.json"));
     let model = fs::read_to_string(&model_path)
         .unwrap_or_else(|e| fail(&format!("cannot read {model_path}: {e}")));
-    let engine = Engine::new(&read("catalog.json"), &model, &read("config.json"))
-        .unwrap_or_else(|e| fail(&e.to_string()));
+    let engine = Engine::with_offers(
+        &read("catalog.json"),
+        &model,
+        &read("config.json"),
+        Some(&read("offers.json")),
+    )
+    .unwrap_or_else(|e| fail(&e.to_string()));
     let scenarios: serde_json::Value =
         serde_json::from_str(&read("scenarios.json")).unwrap_or_else(|e| fail(&e.to_string()));
     let now = scenarios["now"]
@@ -109,7 +114,10 @@ fn print_side_by_side(id: &str, story: &str, ds: &[unisono::Decision]) {
             .collect::<Vec<_>>()
             .join(" │ ")
     );
-    println!("{}", vec!["─".repeat(W); 3].join("─┼─"));
+    println!(
+        "{}",
+        ["─".repeat(W), "─".repeat(W), "─".repeat(W)].join("─┼─")
+    );
     let rows = ds
         .iter()
         .map(|d| d.recommendations.len())
@@ -138,5 +146,21 @@ fn print_side_by_side(id: &str, story: &str, ds: &[unisono::Decision]) {
                     .join(" │ ")
             );
         }
+    }
+    let offers = ds.iter().map(|d| d.offers.len()).max().unwrap_or(0);
+    for i in 0..offers {
+        let cells: Vec<String> = ds
+            .iter()
+            .map(|d| {
+                cut(
+                    &d.offers
+                        .get(i)
+                        .map(|o| format!("OFFER {}", o.content.title))
+                        .unwrap_or_default(),
+                    W,
+                )
+            })
+            .collect();
+        println!("{}", cells.join(" │ "));
     }
 }

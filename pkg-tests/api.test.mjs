@@ -8,7 +8,7 @@ const anna = sample.profile('cust-anna');
 
 test('Engine is built from strings or objects and reports versions', () => {
   const a = sampleEngine();
-  const b = new Engine(catalogObj, JSON.parse(sample.model), JSON.parse(sample.config));
+  const b = new Engine(catalogObj, JSON.parse(sample.model), JSON.parse(sample.config), JSON.parse(sample.offers));
   assert.equal(engineVersion(), a.versions.engine);
   assert.deepEqual(a.versions, b.versions);
   assert.equal(a.versions.config, 'sample-config-1');
@@ -20,14 +20,25 @@ test('Engine is built from strings or objects and reports versions', () => {
 
 test('decide returns the documented shape', () => {
   const d = sampleEngine().decide(anna, { channel: 'app', now });
-  for (const k of ['decisionId', 'stateId', 'profileId', 'channel', 'placement', 'now', 'personalized', 'recommendations', 'offers', 'versions']) {
+  for (const k of ['decisionId', 'stateId', 'profileId', 'channel', 'placement', 'now', 'personalized', 'recommendations', 'offers', 'suppressedOffers', 'assignments', 'impressions', 'versions']) {
     assert.ok(k in d, `missing ${k}`);
   }
   assert.match(d.decisionId, /^d-[0-9a-f]{32}$/);
   assert.match(d.stateId, /^s-[0-9a-f]{32}$/);
   assert.equal(d.channel, 'app');
   assert.equal(d.placement, 'home');
-  assert.deepEqual(d.offers, []);
+  assert.equal(d.offers.length, 2);
+  for (const o of d.offers) {
+    assert.equal(typeof o.id, 'string');
+    assert.equal(typeof o.content.title, 'string');
+    assert.ok(Number.isFinite(o.score));
+    assert.deepEqual(Object.keys(o.scoreParts).sort(), ['context' + 'Weight', 'lever', 'propensity', 'value']);
+  }
+  assert.equal(d.impressions.length, d.offers.length);
+  assert.ok(d.suppressedOffers.every((s) => typeof s.code === 'string' && typeof s.detail === 'string'));
+  // Without an offer catalogue the engine still decides, with no offers.
+  const plain = new Engine(sample.catalog, sample.model, sample.config).decide(anna, { channel: 'app', now });
+  assert.deepEqual([plain.offers, plain.suppressedOffers, plain.impressions], [[], [], []]);
   assert.equal(d.recommendations.length, 8);
   for (const r of d.recommendations) {
     assert.equal(typeof r.sku, 'string');

@@ -12,12 +12,13 @@ export const sample = {
   catalog: read('catalog.json'),
   model: read('model.json'),
   config: read('config.json'),
+  offers: read('offers.json'),
   scenarios: readJson('scenarios.json'),
   profile: (id) => readJson(`profiles/${id}.json`),
 };
 
 export function sampleEngine() {
-  return new unisono.Engine(sample.catalog, sample.model, sample.config);
+  return new unisono.Engine(sample.catalog, sample.model, sample.config, sample.offers);
 }
 
 /// The same expansion as examples/side_by_side.rs: web, app and kiosk home, then the extras.

@@ -65,16 +65,27 @@ pub struct Engine {
 
 #[wasm_bindgen]
 impl Engine {
-    /// Parse and validate the catalog, the model artifact (checksum verified) and the config.
+    /// Parse and validate the catalog, the model artifact (checksum verified), the config and
+    /// (optional) the offer catalogue, whose eligibility rules are checked here.
     /// Throws an `Error` with `code`, `path` and `document` when one is invalid.
     #[wasm_bindgen(constructor)]
-    pub fn new(catalog: &JsValue, model: &JsValue, config: &JsValue) -> Result<Engine, JsValue> {
+    pub fn new(
+        catalog: &JsValue,
+        model: &JsValue,
+        config: &JsValue,
+        offers: &JsValue,
+    ) -> Result<Engine, JsValue> {
         let (c, m, k) = (
             to_text("catalog", catalog)?,
             to_text("model", model)?,
             to_text("config", config)?,
         );
-        crate::decide::Engine::new(&c, &m, &k)
+        let o = if offers.is_undefined() || offers.is_null() {
+            None
+        } else {
+            Some(to_text("offers", offers)?)
+        };
+        crate::decide::Engine::with_offers(&c, &m, &k, o.as_deref())
             .map(|inner| Engine { inner })
             .map_err(|e| js_error(&e))
     }

@@ -64,6 +64,13 @@ fn one() -> f64 {
 pub struct PlacementConfig {
     pub slots: usize,
     pub strategies: Vec<StrategyWeight>,
+    /// How many offers this placement shows (0 = none).
+    #[serde(default = "one_offer")]
+    pub offers: usize,
+}
+
+fn one_offer() -> usize {
+    1
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -239,7 +246,11 @@ fn sw(strategy: Strategy, weight: f64) -> StrategyWeight {
 
 fn default_placements() -> BTreeMap<String, PlacementConfig> {
     use Strategy::*;
-    let pc = |slots, strategies| PlacementConfig { slots, strategies };
+    let pc = |slots, strategies| PlacementConfig {
+        slots,
+        strategies,
+        offers: 1,
+    };
     [
         (
             Placement::Home,

@@ -8,6 +8,8 @@ use crate::context::Context;
 use crate::error::{self, Error};
 use crate::hash::sha256_hex;
 use crate::model::Model;
+use crate::offers::{Assignments, NotShown, Offers, ShownOffer};
+use crate::profile::Event;
 use crate::profile::Profile;
 use crate::recommend::{recommend, Inputs, ProfileView, Recommendation};
 use crate::time::Timestamp;
@@ -22,6 +24,7 @@ pub struct Versions {
     pub catalog: String,
     pub model: String,
     pub config: String,
+    pub offers: String,
 }
 
 /// One decision, identical on every channel that asks with the same inputs.
@@ -44,8 +47,15 @@ pub struct Decision {
     /// (popular, trending, the product on screen) were used.
     pub personalized: bool,
     pub recommendations: Vec<Recommendation>,
-    /// Offers come with the offers module; always present so UIs can rely on the key.
-    pub offers: Vec<serde_json::Value>,
+    /// The offers to show, best first, with content for the locale and why.
+    pub offers: Vec<ShownOffer>,
+    /// Every offer not shown, with the reason code (`not_eligible`, `capped`, `holdout`, …).
+    pub suppressed_offers: Vec<NotShown>,
+    /// Control-group and holdout assignments (FNV-1a 32 of "customer:key" mod 100).
+    pub assignments: Assignments,
+    /// `offer_impression` events for the caller to append to the profile (`track`) and send to
+    /// its data platform, so caps hold on the next decision on any channel.
+    pub impressions: Vec<Event>,
     pub versions: Versions,
 }
 
@@ -60,6 +70,7 @@ pub struct Engine {
     content: ContentIndex,
     model: Model,
     config: Config,
+    offers: Offers,
     versions: Versions,
     /// Content hashes of the artifacts, folded into every decision id.
     fingerprint: String,
@@ -68,14 +79,33 @@ pub struct Engine {
 impl Engine {
     /// Parse and validate all three artifacts. This is the expensive step; do it once.
     pub fn new(catalog_json: &str, model_json: &str, config_json: &str) -> error::Result<Engine> {
+        Engine::with_offers(catalog_json, model_json, config_json, None)
+    }
+
+    /// Like `new`, plus an offer catalogue (`unisono.offers/1`); its rules are checked here.
+    pub fn with_offers(
+        catalog_json: &str,
+        model_json: &str,
+        config_json: &str,
+        offers_json: Option<&str>,
+    ) -> error::Result<Engine> {
         let catalog = Catalog::from_json(catalog_json)?;
         let model = Model::from_json(model_json, &catalog)?;
         let config = Config::from_json(config_json)?;
-        Ok(Engine::from_parts(catalog, model, config))
+        let offers = match offers_json {
+            Some(t) => Offers::from_json(t)?,
+            None => Offers::empty(),
+        };
+        Ok(Engine::from_parts(catalog, model, config, offers))
     }
 
-    fn from_parts(catalog: Catalog, model: Model, config: Config) -> Engine {
+    fn from_parts(catalog: Catalog, model: Model, config: Config, offers: Offers) -> Engine {
         let catalog_hash = catalog.content_hash.clone();
+        let offers_hash = sha256_hex(
+            serde_json::to_string(&offers.doc)
+                .unwrap_or_default()
+                .as_bytes(),
+        );
         let config_hash = sha256_hex(
             serde_json::to_string(&config)
                 .unwrap_or_default()
@@ -93,9 +123,10 @@ impl Engine {
             catalog: or_hash(&catalog.version, &catalog_hash),
             model: model.version.clone(),
             config: or_hash(&config.version, &config_hash),
+            offers: or_hash(&offers.doc.version, &offers_hash),
         };
         let fingerprint = format!(
-            "{ENGINE_VERSION}|{catalog_hash}|{}|{config_hash}",
+            "{ENGINE_VERSION}|{catalog_hash}|{}|{config_hash}|{offers_hash}",
             model.checksum
         );
         let content = ContentIndex::build(&catalog);
@@ -104,6 +135,7 @@ impl Engine {
             content,
             model,
             config,
+            offers,
             versions,
             fingerprint,
         }
@@ -136,6 +168,19 @@ impl Engine {
             view: &view,
         };
         let recommendations = recommend(&inputs);
+        let offer_slots = self
+            .config
+            .placement(ctx.channel, ctx.placement)
+            .map(|p| p.offers)
+            .unwrap_or(0);
+        let outcome = crate::offers::decide(
+            &self.offers,
+            profile,
+            ctx,
+            &self.catalog,
+            &self.config,
+            offer_slots,
+        );
         // The profile was canonicalised at parse time, so its serialization is canonical.
         let profile_canon = serde_json::to_string(profile).unwrap_or_default();
         let ctx_canon = serde_json::to_string(ctx).unwrap_or_default();
@@ -152,7 +197,10 @@ impl Engine {
             now: ctx.now,
             personalized: view.personalized,
             recommendations,
-            offers: Vec::new(),
+            offers: outcome.shown,
+            suppressed_offers: outcome.not_shown,
+            assignments: outcome.assignments,
+            impressions: outcome.impressions,
             versions: self.versions.clone(),
         }
     }

@@ -21,8 +21,10 @@ pub mod error;
 pub mod eval;
 pub mod hash;
 pub mod model;
+pub mod offers;
 pub mod profile;
 pub mod recommend;
+pub mod rules;
 pub mod time;
 
 #[cfg(target_arch = "wasm32")]

@@ -18,10 +18,11 @@ fn read(name: &str) -> String {
 }
 
 fn engine() -> Engine {
-    Engine::new(
+    Engine::with_offers(
         &read("catalog.json"),
         &read("model.json"),
         &read("config.json"),
+        Some(&read("offers.json")),
     )
     .unwrap()
 }

@@ -15,7 +15,7 @@ unisono — one personalization decision, every channel
 USAGE:
   unisono build-model --events FILE [--format csv|ndjson] [--out FILE] [--version NAME]
                       [--params FILE] [--k N] [--min-support N] [--similarity jaccard|lift|cosine]
-  unisono decide --catalog FILE --model FILE --config FILE --profile FILE --context JSON|FILE
+  unisono decide --catalog FILE --model FILE --config FILE [--offers FILE] --profile FILE --context JSON|FILE
   unisono eval [--data FILE(.gz)] [--format online-retail|csv|ndjson] [--min-days 3] [--out report.json] [--tune]
                [--validation] [--config FILE] [--params FILE]
   unisono help
@@ -180,10 +180,15 @@ fn read_or_inline(arg: &str) -> Result<String, Error> {
 fn decide(raw: &[String]) -> Result<(), Error> {
     let a = Args(raw);
     let read = read_or_inline;
-    let engine = Engine::new(
+    let offers = match a.get("--offers") {
+        Some(f) => Some(read(f)?),
+        None => None,
+    };
+    let engine = Engine::with_offers(
         &read(a.need("--catalog")?)?,
         &read(a.need("--model")?)?,
         &read(a.need("--config")?)?,
+        offers.as_deref(),
     )?;
     let ctx = read(a.need("--context")?)?;
     let d = engine.decide_json(&read(a.need("--profile")?)?, &ctx)?;

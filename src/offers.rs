@@ -1,0 +1,710 @@
+//! Next-best-offer: eligibility, arbitration, cross-channel contact policy and holdouts,
+//! decided on the device from the unified profile.
+//!
+//! For every offer, in this order, the first failing check explains why it is not shown:
+//! `control_group`, `channel_not_allowed`, `out_of_window`, `no_consent`, `not_eligible`,
+//! `suppressed`, `capped`, `holdout`; among the rest, arbitration by
+//! score = propensity × context weight × value × lever (ties by offer id), then mutual-exclusion
+//! groups (`excluded_by_group`) and the placement's offer slots (`outranked`). Caps and
+//! suppression count the profile's offer events from every channel.
+
+use crate::catalog::Catalog;
+use crate::channel::{Channel, Placement};
+use crate::config::Config;
+use crate::context::Context;
+use crate::error::{self, Code, Error};
+use crate::profile::{Event, EventType, Profile};
+use crate::rules::{Env, Rule};
+use crate::time::{Timestamp, MS_PER_DAY};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub const OFFERS_SCHEMA: &str = "unisono.offers/1";
+
+/// The same words on every channel, per locale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Content {
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cta: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    #[serde(default)]
+    pub skus: Vec<String>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+}
+
+/// At most `max` impressions of this offer within `days`, across all channels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cap {
+    pub max: u32,
+    pub days: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Suppress {
+    /// Never again once redeemed.
+    pub after_redeemed: bool,
+    /// Not again for this many days after a dismissal.
+    pub dismissed_cooldown_days: f64,
+    /// Stop after this many impressions without a click.
+    pub max_impressions_without_click: Option<u32>,
+}
+
+impl Default for Suppress {
+    fn default() -> Self {
+        Suppress {
+            after_redeemed: true,
+            dismissed_cooldown_days: 30.0,
+            max_impressions_without_click: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfferDef {
+    pub id: String,
+    pub name: String,
+    /// Locale → content; the decision picks the context's, the profile's, or the first.
+    pub content: BTreeMap<String, Content>,
+    /// Where it may show; empty = every channel / placement.
+    #[serde(default)]
+    pub channels: Vec<Channel>,
+    #[serde(default)]
+    pub placements: Vec<Placement>,
+    #[serde(default)]
+    pub valid_from: Option<Timestamp>,
+    #[serde(default)]
+    pub valid_to: Option<Timestamp>,
+    /// JsonLogic over the profile (see `rules`). Absent = everyone.
+    #[serde(default)]
+    pub eligibility: Option<Value>,
+    #[serde(default = "one")]
+    pub value: f64,
+    /// Priority lever, a plain multiplier.
+    #[serde(default = "one")]
+    pub lever: f64,
+    /// Categories / skus whose affinity is the propensity.
+    #[serde(default)]
+    pub targets: Targets,
+    /// Mutual-exclusion group: only the best offer of a group is shown.
+    #[serde(default)]
+    pub group: Option<String>,
+    #[serde(default)]
+    pub holdout_percent: f64,
+    #[serde(default)]
+    pub caps: Vec<Cap>,
+    #[serde(default)]
+    pub suppress: Suppress,
+    /// Needs marketing consent (false = a service message).
+    #[serde(default = "yes")]
+    pub marketing: bool,
+    /// Shown only when nothing else is.
+    #[serde(default)]
+    pub fallback: bool,
+    /// Multipliers by channel or placement name (`{"kiosk": 1.2, "product": 0.8}`).
+    #[serde(default)]
+    pub context_weights: BTreeMap<String, f64>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OffersDoc {
+    pub schema: String,
+    #[serde(default)]
+    pub version: String,
+    /// Share of customers (0–100) in the universal control group: no offers at all.
+    #[serde(default)]
+    pub control_group_percent: f64,
+    /// At most this many different offers per customer per 24 hours, across channels.
+    #[serde(default)]
+    pub max_offers_per_day: Option<usize>,
+    pub offers: Vec<OfferDef>,
+}
+
+/// A loaded catalogue: documents with their rules parsed.
+#[derive(Debug, Clone)]
+pub struct Offers {
+    pub doc: OffersDoc,
+    rules: Vec<Option<Rule>>,
+}
+
+impl Offers {
+    pub fn empty() -> Offers {
+        Offers {
+            doc: OffersDoc {
+                schema: OFFERS_SCHEMA.into(),
+                version: String::new(),
+                control_group_percent: 0.0,
+                max_offers_per_day: None,
+                offers: Vec::new(),
+            },
+            rules: Vec::new(),
+        }
+    }
+
+    pub fn from_json(text: &str) -> error::Result<Offers> {
+        let mut doc: OffersDoc = error::from_json("offers", text)?;
+        let err = |code, path: String, msg: String| Err(Error::new(code, "offers", path, msg));
+        if doc.schema != OFFERS_SCHEMA {
+            return err(
+                Code::UnsupportedSchema,
+                "schema".into(),
+                format!("expected {OFFERS_SCHEMA:?}"),
+            );
+        }
+        if !(0.0..=100.0).contains(&doc.control_group_percent) {
+            return err(
+                Code::InvalidValue,
+                "control_group_percent".into(),
+                "must be 0..=100".into(),
+            );
+        }
+        let mut ids = BTreeSet::new();
+        let mut rules = Vec::new();
+        for (i, o) in doc.offers.iter().enumerate() {
+            let p = |f: &str| format!("offers[{i}].{f}");
+            if o.id.is_empty() || o.id.len() > 200 {
+                return err(Code::InvalidValue, p("id"), "must be 1 to 200 bytes".into());
+            }
+            if !ids.insert(o.id.clone()) {
+                return err(Code::Duplicate, p("id"), format!("offer {:?} twice", o.id));
+            }
+            if o.content.is_empty() {
+                return err(
+                    Code::MissingField,
+                    p("content"),
+                    format!("offer {:?} needs content for at least one locale", o.id),
+                );
+            }
+            for (name, v) in [("value", o.value), ("lever", o.lever)] {
+                if !(v.is_finite() && v >= 0.0) {
+                    return err(
+                        Code::InvalidValue,
+                        p(name),
+                        "must be a finite number ≥ 0".into(),
+                    );
+                }
+            }
+            if !(0.0..=100.0).contains(&o.holdout_percent) {
+                return err(
+                    Code::InvalidValue,
+                    p("holdout_percent"),
+                    "must be 0..=100".into(),
+                );
+            }
+            for (j, c) in o.caps.iter().enumerate() {
+                if c.max == 0 || !(c.days.is_finite() && c.days > 0.0) {
+                    return err(
+                        Code::InvalidValue,
+                        format!("offers[{i}].caps[{j}]"),
+                        "max ≥ 1 and days > 0".into(),
+                    );
+                }
+            }
+            for (k, w) in &o.context_weights {
+                let known = Channel::parse(k).is_some()
+                    || ["home", "product", "cart", "checkout"].contains(&k.as_str());
+                if !(known && w.is_finite() && *w >= 0.0) {
+                    return err(
+                        Code::InvalidValue,
+                        format!("offers[{i}].context_weights.{k}"),
+                        "a channel or placement name with a weight ≥ 0".into(),
+                    );
+                }
+            }
+            if let (Some(a), Some(b)) = (o.valid_from, o.valid_to) {
+                if b < a {
+                    return err(
+                        Code::InvalidValue,
+                        p("valid_to"),
+                        "ends before valid_from".into(),
+                    );
+                }
+            }
+            rules.push(match &o.eligibility {
+                None => None,
+                Some(v) => Some(Rule::parse(v, &p("eligibility"))?),
+            });
+        }
+        // Stable order by id: ties and explanations never depend on file order.
+        let mut paired: Vec<(OfferDef, Option<Rule>)> = std::mem::take(&mut doc.offers)
+            .into_iter()
+            .zip(rules)
+            .collect();
+        paired.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        let (offers, rules): (Vec<_>, Vec<_>) = paired.into_iter().unzip();
+        doc.offers = offers;
+        Ok(Offers { doc, rules })
+    }
+}
+
+/// FNV-1a, 32 bit, over the UTF-8 bytes of `"{customer id}:{key}"`; bucket = hash mod 100.
+/// Any system can recompute an assignment from this line.
+pub fn bucket(customer: &str, key: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in customer
+        .bytes()
+        .chain(std::iter::once(b':'))
+        .chain(key.bytes())
+    {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h % 100
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScoreParts {
+    pub propensity: f64,
+    pub context_weight: f64,
+    pub value: f64,
+    pub lever: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OfferReason {
+    pub code: &'static str,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShownOffer {
+    pub id: String,
+    pub name: String,
+    pub score: f64,
+    pub score_parts: ScoreParts,
+    pub locale: String,
+    pub content: Content,
+    pub reasons: Vec<OfferReason>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotShown {
+    pub id: String,
+    pub code: &'static str,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Assignments {
+    pub control_group: bool,
+    /// Offers this customer is held out of (assignment reported even when not otherwise shown).
+    pub holdouts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    pub shown: Vec<ShownOffer>,
+    pub not_shown: Vec<NotShown>,
+    pub assignments: Assignments,
+    pub impressions: Vec<Event>,
+}
+
+fn round6(x: f64) -> f64 {
+    libm::round(x * 1e6) / 1e6
+}
+
+/// Offer events for one offer, from every channel, up to `now`.
+struct OfferHistory {
+    impressions: Vec<Timestamp>,
+    last_click: Option<Timestamp>,
+    redeemed: bool,
+    last_dismissed: Option<Timestamp>,
+}
+
+fn history(profile: &Profile, now: Timestamp) -> BTreeMap<&str, OfferHistory> {
+    let mut m: BTreeMap<&str, OfferHistory> = BTreeMap::new();
+    for e in profile.events.iter().filter(|e| e.ts <= now) {
+        let Some(id) = e.offer.as_deref() else {
+            continue;
+        };
+        let h = m.entry(id).or_insert(OfferHistory {
+            impressions: Vec::new(),
+            last_click: None,
+            redeemed: false,
+            last_dismissed: None,
+        });
+        match e.kind {
+            EventType::OfferImpression => h.impressions.push(e.ts),
+            EventType::OfferClick => h.last_click = Some(e.ts),
+            EventType::OfferRedeemed => h.redeemed = true,
+            EventType::OfferDismissed => h.last_dismissed = Some(e.ts),
+            _ => {}
+        }
+    }
+    m
+}
+
+/// Time-decayed affinity of the profile to the offer's targets, mapped to a propensity in
+/// [0.1, 1): 0.1 + 0.9·(1 − e^(−affinity)). No targets, or no personalization consent: 0.5.
+fn propensity(
+    o: &OfferDef,
+    profile: &Profile,
+    catalog: &Catalog,
+    config: &Config,
+    now: Timestamp,
+) -> f64 {
+    if !profile.consents.personalization
+        || (o.targets.skus.is_empty() && o.targets.categories.is_empty())
+    {
+        return 0.5;
+    }
+    let a = &config.affinity;
+    let mut affinity = 0.0;
+    for e in profile.events.iter().filter(|e| e.ts <= now) {
+        let w = a.event_weights.get(e.kind.as_str()).copied().unwrap_or(0.0);
+        if w == 0.0 {
+            continue;
+        }
+        let sku_hit = e.sku.as_ref().is_some_and(|s| o.targets.skus.contains(s));
+        let cat_hit = || {
+            e.category
+                .as_ref()
+                .is_some_and(|c| o.targets.categories.contains(c))
+                || e.sku
+                    .as_deref()
+                    .and_then(|s| catalog.get(s))
+                    .is_some_and(|i| {
+                        catalog
+                            .item(i)
+                            .category
+                            .iter()
+                            .any(|c| o.targets.categories.contains(c))
+                    })
+        };
+        if sku_hit || cat_hit() {
+            affinity += w * libm::exp2(-e.ts.days_until(now) / a.half_life_days);
+        }
+    }
+    0.1 + 0.9 * (1.0 - libm::exp(-affinity))
+}
+
+fn days(ms: i64) -> String {
+    let d = ms.div_euclid(MS_PER_DAY);
+    match d {
+        0 => "today".into(),
+        1 => "1 day ago".into(),
+        n => format!("{n} days ago"),
+    }
+}
+
+/// Decide the offers for one placement.
+pub fn decide(
+    offers: &Offers,
+    profile: &Profile,
+    ctx: &Context,
+    catalog: &Catalog,
+    config: &Config,
+    slots: usize,
+) -> Outcome {
+    let mut out = Outcome::default();
+    if offers.doc.offers.is_empty() {
+        return out;
+    }
+    let now = ctx.now;
+    let control =
+        f64::from(bucket(&profile.id, "universal-control")) < offers.doc.control_group_percent;
+    out.assignments.control_group = control;
+    let hist = history(profile, now);
+    let env = Env::new(
+        profile,
+        catalog,
+        now,
+        ctx.channel,
+        ctx.placement,
+        ctx.store.as_deref(),
+        ctx.locale.as_deref(),
+    );
+    // Distinct offers shown to this customer in the last 24 hours, on any channel.
+    let shown_today: BTreeSet<&str> = hist
+        .iter()
+        .filter(|(_, h)| h.impressions.iter().any(|t| now.0 - t.0 < MS_PER_DAY))
+        .map(|(id, _)| *id)
+        .collect();
+    let mut candidates: Vec<(f64, usize, ScoreParts, String)> = Vec::new();
+    let mut fallbacks: Vec<usize> = Vec::new();
+    for (i, o) in offers.doc.offers.iter().enumerate() {
+        let no = |code: &'static str, detail: String| NotShown {
+            id: o.id.clone(),
+            code,
+            detail,
+        };
+        let held_out = f64::from(bucket(&profile.id, &o.id)) < o.holdout_percent;
+        if held_out {
+            out.assignments.holdouts.push(o.id.clone());
+        }
+        let verdict: Result<String, NotShown> = (|| {
+            if control {
+                return Err(no(
+                    "control_group",
+                    "in the universal control group: no offers".into(),
+                ));
+            }
+            if !o.channels.is_empty() && !o.channels.contains(&ctx.channel) {
+                return Err(no(
+                    "channel_not_allowed",
+                    format!("not offered on {}", ctx.channel.as_str()),
+                ));
+            }
+            if !o.placements.is_empty() && !o.placements.contains(&ctx.placement) {
+                return Err(no(
+                    "channel_not_allowed",
+                    format!("not offered on the {} placement", ctx.placement.as_str()),
+                ));
+            }
+            if o.valid_from.is_some_and(|f| now < f) || o.valid_to.is_some_and(|t| now > t) {
+                return Err(no("out_of_window", "outside its validity window".into()));
+            }
+            if o.marketing && !profile.consents.marketing {
+                return Err(no(
+                    "no_consent",
+                    "marketing offer without marketing consent".into(),
+                ));
+            }
+            if o.eligibility.is_some() && !profile.consents.personalization {
+                return Err(no(
+                    "no_consent",
+                    "profile-based rule without personalization consent".into(),
+                ));
+            }
+            let mut why = "open to everyone".to_string();
+            if let (Some(rule), Some(src)) = (&offers.rules[i], &o.eligibility) {
+                env.check(rule, src)
+                    .map_err(|failed| no("not_eligible", format!("condition not met: {failed}")))?;
+                why = format!("rule matched: {src}");
+            }
+            if let Some(h) = hist.get(o.id.as_str()) {
+                if o.suppress.after_redeemed && h.redeemed {
+                    return Err(no("suppressed", "already redeemed".into()));
+                }
+                if let Some(t) = h.last_dismissed {
+                    if t.days_until(now) < o.suppress.dismissed_cooldown_days {
+                        return Err(no("suppressed", format!("dismissed {}", days(now.0 - t.0))));
+                    }
+                }
+                if let Some(n) = o.suppress.max_impressions_without_click {
+                    let unclicked = h
+                        .impressions
+                        .iter()
+                        .filter(|t| h.last_click.is_none_or(|c| **t > c))
+                        .count();
+                    if unclicked >= n as usize {
+                        return Err(no(
+                            "suppressed",
+                            format!("{unclicked} impressions without a click"),
+                        ));
+                    }
+                }
+                for c in &o.caps {
+                    let since = now.0 - (c.days * MS_PER_DAY as f64) as i64;
+                    let n = h.impressions.iter().filter(|t| t.0 > since).count();
+                    if n >= c.max as usize {
+                        return Err(no(
+                            "capped",
+                            format!("{n} impressions in {} days (cap {})", c.days, c.max),
+                        ));
+                    }
+                }
+            }
+            if let Some(limit) = offers.doc.max_offers_per_day {
+                if shown_today.len() >= limit && !shown_today.contains(o.id.as_str()) {
+                    return Err(no(
+                        "capped",
+                        format!("daily limit of {limit} offers reached"),
+                    ));
+                }
+            }
+            if held_out {
+                return Err(no(
+                    "holdout",
+                    format!("held out ({}% holdout)", o.holdout_percent),
+                ));
+            }
+            Ok(why)
+        })();
+        match verdict {
+            Err(n) => out.not_shown.push(n),
+            Ok(_) if o.fallback => fallbacks.push(i),
+            Ok(why) => {
+                let parts = ScoreParts {
+                    propensity: round6(propensity(o, profile, catalog, config, now)),
+                    context_weight: o
+                        .context_weights
+                        .iter()
+                        .filter(|(k, _)| {
+                            Channel::parse(k) == Some(ctx.channel)
+                                || k.as_str() == ctx.placement.as_str()
+                        })
+                        .fold(1.0, |acc, (_, w)| acc * w),
+                    value: o.value,
+                    lever: o.lever,
+                };
+                let score = parts.propensity * parts.context_weight * parts.value * parts.lever;
+                candidates.push((score, i, parts, why));
+            }
+        }
+    }
+    // Offers are sorted by id, so a stable sort by score breaks ties by id.
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut groups: BTreeSet<&str> = BTreeSet::new();
+    for (score, i, parts, why) in candidates {
+        let o = &offers.doc.offers[i];
+        if let Some(g) = &o.group {
+            if !groups.insert(g.as_str()) {
+                out.not_shown.push(NotShown {
+                    id: o.id.clone(),
+                    code: "excluded_by_group",
+                    detail: format!("a better offer of group {g:?} is shown"),
+                });
+                continue;
+            }
+        }
+        if out.shown.len() >= slots {
+            out.not_shown.push(NotShown {
+                id: o.id.clone(),
+                code: "outranked",
+                detail: format!("score {} below the {slots} shown", round6(score)),
+            });
+            continue;
+        }
+        let reasons = vec![
+            OfferReason {
+                code: "eligible",
+                text: why,
+            },
+            OfferReason {
+                code: "score",
+                text: format!(
+                    "propensity {} × context {} × value {} × lever {}",
+                    parts.propensity, parts.context_weight, parts.value, parts.lever
+                ),
+            },
+        ];
+        out.shown
+            .push(shown(o, ctx, profile, round6(score), parts, reasons));
+    }
+    if out.shown.is_empty() && !control {
+        if let Some(&i) = fallbacks.first() {
+            let o = &offers.doc.offers[i];
+            let parts = ScoreParts {
+                propensity: 0.0,
+                context_weight: 1.0,
+                value: o.value,
+                lever: o.lever,
+            };
+            let reasons = vec![OfferReason {
+                code: "fallback",
+                text: "nothing else applies".into(),
+            }];
+            out.shown.push(shown(o, ctx, profile, 0.0, parts, reasons));
+        }
+    }
+    for &i in fallbacks
+        .iter()
+        .filter(|&&i| !out.shown.iter().any(|s| s.id == offers.doc.offers[i].id))
+    {
+        out.not_shown.push(NotShown {
+            id: offers.doc.offers[i].id.clone(),
+            code: "outranked",
+            detail: "fallback, not needed".into(),
+        });
+    }
+    out.not_shown.sort_by(|a, b| a.id.cmp(&b.id));
+    out.impressions = out
+        .shown
+        .iter()
+        .map(|s| Event {
+            kind: EventType::OfferImpression,
+            sku: None,
+            category: None,
+            channel: ctx.channel,
+            store: ctx.store.clone(),
+            ts: now,
+            quantity: None,
+            price: None,
+            offer: Some(s.id.clone()),
+            query: None,
+        })
+        .collect();
+    out
+}
+
+fn shown(
+    o: &OfferDef,
+    ctx: &Context,
+    profile: &Profile,
+    score: f64,
+    parts: ScoreParts,
+    reasons: Vec<OfferReason>,
+) -> ShownOffer {
+    let wanted = [ctx.locale.as_deref(), profile.traits.locale.as_deref()];
+    let (locale, content) = wanted
+        .iter()
+        .flatten()
+        .find_map(|l| o.content.get_key_value(*l))
+        .or_else(|| o.content.iter().next())
+        .map(|(l, c)| (l.clone(), c.clone()))
+        .unwrap_or_else(|| {
+            (
+                String::new(),
+                Content {
+                    title: o.name.clone(),
+                    body: String::new(),
+                    image: None,
+                    cta: None,
+                    code: None,
+                },
+            )
+        });
+    ShownOffer {
+        id: o.id.clone(),
+        name: o.name.clone(),
+        score,
+        score_parts: parts,
+        locale,
+        content,
+        reasons,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a_bucket_is_reproducible() {
+        // FNV-1a 32 of "a" is 0xe40c292c (standard test vector).
+        let mut h: u32 = 0x811c_9dc5;
+        h ^= u32::from(b'a');
+        h = h.wrapping_mul(0x0100_0193);
+        assert_eq!(h, 0xe40c_292c);
+        assert_eq!(bucket("cust-1", "X"), bucket("cust-1", "X"));
+        assert!(bucket("cust-1", "X") < 100);
+    }
+}
