@@ -446,3 +446,99 @@ fn compare(op: CmpOp, a: &Value, b: &Value) -> bool {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn catalog() -> Catalog {
+        Catalog::from_json(
+            r#"{"schema":"unisono.catalog/1","items":[
+            {"sku":"S1","title":"Shoe","category":["Fashion","Shoes"],"price":50}]}"#,
+        )
+        .unwrap()
+    }
+
+    fn profile() -> Profile {
+        Profile::from_json(
+            r#"{"schema":"unisono.profile/1","id":"c","segments":["vip"],
+            "consents":{"personalization":true},
+            "traits":{"tier":"gold","lifetime_value":750},
+            "cart":[{"sku":"S1"}],
+            "events":[
+              {"type":"purchase","sku":"S1","channel":"store","store":"A","ts":"2026-01-10T10:00:00Z"},
+              {"type":"view","sku":"S1","channel":"app","ts":"2026-01-19T10:00:00Z"}]}"#,
+        )
+        .unwrap()
+    }
+
+    fn eval(rule: serde_json::Value) -> bool {
+        let (c, p) = (catalog(), profile());
+        let now = crate::time::parse_rfc3339("2026-01-20T00:00:00Z").unwrap();
+        let env = Env::new(
+            &p,
+            &c,
+            now,
+            Channel::Kiosk,
+            Placement::Home,
+            Some("A"),
+            None,
+        );
+        truthy(&env.eval(&Rule::parse(&rule, "r").unwrap()))
+    }
+
+    #[test]
+    fn evaluates_profile_and_event_conditions() {
+        assert!(eval(json!({"==": [{"var": "traits.tier"}, "gold"]})));
+        assert!(eval(json!({">=": [{"var": "traits.lifetime_value"}, 500]})));
+        assert!(
+            !eval(json!({">": [{"var": "traits.missing"}, 0]})),
+            "null compares false"
+        );
+        assert!(eval(
+            json!({"in": [{"var": "context.channel"}, ["kiosk", "store"]]})
+        ));
+        assert!(eval(json!({"in_segment": "vip"})));
+        assert!(eval(
+            json!({">=": [{"event_count": {"type": "purchase", "category": "Shoes", "within_days": 30}}, 1]})
+        ));
+        assert!(!eval(
+            json!({">=": [{"event_count": {"type": "purchase", "within_days": 5}}, 1]})
+        ));
+        assert!(eval(json!({"==": [{"event_count": {"store": "A"}}, 1]})));
+        // Viewed after the purchase and not bought since.
+        assert!(eval(
+            json!({"viewed_not_bought": {"sku": "S1", "within_hours": 24}})
+        ));
+        assert!(!eval(
+            json!({"viewed_not_bought": {"sku": "S1", "within_hours": 1}})
+        ));
+        assert!(eval(json!({"cart_contains": {"category": "Fashion"}})));
+        assert!(eval(
+            json!({"and": [{"!": {"in_segment": "x"}}, {"or": [false, {"!!": [1]}]}]})
+        ));
+    }
+
+    #[test]
+    fn malformed_rules_fail_at_parse_with_a_path() {
+        let cases = [
+            (json!({"nope": 1}), "r.nope"),
+            (json!({"==": [1]}), "r.=="),
+            (json!({"a": 1, "b": 2}), "r"),
+            (
+                json!({"and": [{"event_count": {"when": 1}}]}),
+                "r.and[0].event_count.when",
+            ),
+            (
+                json!({"event_count": {"channel": "fax"}}),
+                "r.event_count.channel",
+            ),
+            (json!({"var": 5}), "r.var"),
+        ];
+        for (rule, path) in cases {
+            let e = Rule::parse(&rule, "r").unwrap_err();
+            assert_eq!(e.path, path, "{rule}");
+        }
+    }
+}
