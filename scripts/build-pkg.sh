@@ -5,10 +5,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-cargo build --release --lib --target wasm32-unknown-unknown
+cargo build --profile wasm --lib --target wasm32-unknown-unknown
 rm -rf pkg
 wasm-bindgen --target web --out-dir pkg --out-name unisono --remove-name-section \
-  target/wasm32-unknown-unknown/release/unisono.wasm
+  target/wasm32-unknown-unknown/wasm/unisono.wasm
 # The features current rustc enables by default for wasm32-unknown-unknown.
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
