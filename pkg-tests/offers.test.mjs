@@ -47,7 +47,7 @@ test('impressions logged by the app cap the offer on the kiosk', () => {
   const kiosk = decide(engine, p, { channel: 'kiosk', store: 'lon-oxford' });
   assert.ok(!ids(kiosk).includes('ESPRESSO50'));
   assert.equal(why(kiosk, 'ESPRESSO50').code, 'capped');
-  assert.match(why(kiosk, 'ESPRESSO50').detail, /2 impressions in 1 days \(cap 2\)/);
+  assert.match(why(kiosk, 'ESPRESSO50').detail, /2 impressions in 1 day \(cap 2\)/);
 });
 
 test('daily limit across channels', () => {
@@ -67,7 +67,7 @@ test('suppression: redeemed, dismissed, impressions without a click', () => {
   assert.deepEqual([why(gus, 'BEAUTY10').code, why(gus, 'BEAUTY10').detail], ['suppressed', 'already redeemed']);
   assert.deepEqual([why(gus, 'HAIR15').code, why(gus, 'HAIR15').detail], ['suppressed', 'dismissed 95 days ago']);
   const hana = decide(engine, sample.profile('cust-hana'), { channel: 'web' });
-  assert.deepEqual([why(hana, 'GIFTS3FOR2').code, why(hana, 'GIFTS3FOR2').detail], ['suppressed', '1 impressions without a click']);
+  assert.deepEqual([why(hana, 'GIFTS3FOR2').code, why(hana, 'GIFTS3FOR2').detail], ['suppressed', '1 impression without a click']);
 });
 
 test('consent: no marketing consent → service offers only; no personalization → no profile rules', () => {

@@ -41,6 +41,7 @@ test('a bad event is refused with a path and the profile is untouched', () => {
     [{ type: 'view', channel: 'web', ts: now }, 'missing_field', 'sku'],
     [{ type: 'view', sku: 'X', channel: 'tv', ts: now }, 'invalid_value', 'channel'],
     [{ type: 'purchase', sku: 'X', channel: 'web', ts: now, price: -1 }, 'invalid_value', 'price'],
+    [{ type: 'offer_click', channel: 'app', ts: now }, 'missing_field', 'offer'],
   ]) {
     assert.throws(() => engine.track(p, event), (e) => e instanceof Error && e.code === code && e.path === path && e.document === 'event');
   }

@@ -405,6 +405,15 @@ fn propensity(
     0.1 + 0.9 * (1.0 - libm::exp(-affinity))
 }
 
+fn plural(n: impl std::fmt::Display, one: &str, many: &str) -> String {
+    let text = n.to_string();
+    if text == "1" {
+        format!("1 {one}")
+    } else {
+        format!("{text} {many}")
+    }
+}
+
 fn days(ms: i64) -> String {
     let d = ms.div_euclid(MS_PER_DAY);
     match d {
@@ -447,6 +456,18 @@ pub fn decide(
         .filter(|(_, h)| h.impressions.iter().any(|t| now.0 - t.0 < MS_PER_DAY))
         .map(|(id, _)| *id)
         .collect();
+    let score_parts = |o: &OfferDef| ScoreParts {
+        propensity: round6(propensity(o, profile, catalog, config, now)),
+        context_weight: o
+            .context_weights
+            .iter()
+            .filter(|(k, _)| {
+                Channel::parse(k) == Some(ctx.channel) || k.as_str() == ctx.placement.as_str()
+            })
+            .fold(1.0, |acc, (_, w)| acc * w),
+        value: o.value,
+        lever: o.lever,
+    };
     let mut candidates: Vec<(f64, usize, ScoreParts, String)> = Vec::new();
     let mut fallbacks: Vec<usize> = Vec::new();
     for (i, o) in offers.doc.offers.iter().enumerate() {
@@ -517,7 +538,10 @@ pub fn decide(
                     if unclicked >= n as usize {
                         return Err(no(
                             "suppressed",
-                            format!("{unclicked} impressions without a click"),
+                            format!(
+                                "{} without a click",
+                                plural(unclicked, "impression", "impressions")
+                            ),
                         ));
                     }
                 }
@@ -527,12 +551,18 @@ pub fn decide(
                     if n >= c.max as usize {
                         return Err(no(
                             "capped",
-                            format!("{n} impressions in {} days (cap {})", c.days, c.max),
+                            format!(
+                                "{} in {} (cap {})",
+                                plural(n, "impression", "impressions"),
+                                plural(c.days, "day", "days"),
+                                c.max
+                            ),
                         ));
                     }
                 }
             }
-            if let Some(limit) = offers.doc.max_offers_per_day {
+            // The fallback is the "nothing else" message: the daily limit does not apply to it.
+            if let Some(limit) = offers.doc.max_offers_per_day.filter(|_| !o.fallback) {
                 if shown_today.len() >= limit && !shown_today.contains(o.id.as_str()) {
                     return Err(no(
                         "capped",
@@ -552,19 +582,7 @@ pub fn decide(
             Err(n) => out.not_shown.push(n),
             Ok(_) if o.fallback => fallbacks.push(i),
             Ok(why) => {
-                let parts = ScoreParts {
-                    propensity: round6(propensity(o, profile, catalog, config, now)),
-                    context_weight: o
-                        .context_weights
-                        .iter()
-                        .filter(|(k, _)| {
-                            Channel::parse(k) == Some(ctx.channel)
-                                || k.as_str() == ctx.placement.as_str()
-                        })
-                        .fold(1.0, |acc, (_, w)| acc * w),
-                    value: o.value,
-                    lever: o.lever,
-                };
+                let parts = score_parts(o);
                 let score = parts.propensity * parts.context_weight * parts.value * parts.lever;
                 candidates.push((score, i, parts, why));
             }
@@ -612,17 +630,14 @@ pub fn decide(
     if out.shown.is_empty() && !control {
         if let Some(&i) = fallbacks.first() {
             let o = &offers.doc.offers[i];
-            let parts = ScoreParts {
-                propensity: 0.0,
-                context_weight: 1.0,
-                value: o.value,
-                lever: o.lever,
-            };
+            let parts = score_parts(o);
             let reasons = vec![OfferReason {
                 code: "fallback",
                 text: "nothing else applies".into(),
             }];
-            out.shown.push(shown(o, ctx, profile, 0.0, parts, reasons));
+            let score = round6(parts.propensity * parts.context_weight * parts.value * parts.lever);
+            out.shown
+                .push(shown(o, ctx, profile, score, parts, reasons));
         }
     }
     for &i in fallbacks

@@ -303,6 +303,20 @@ pub fn validate_event(e: &Event, document: &'static str, prefix: &str) -> error:
             &format!("a {} event needs a sku", e.kind.as_str()),
         );
     }
+    let needs_offer = matches!(
+        e.kind,
+        EventType::OfferImpression
+            | EventType::OfferClick
+            | EventType::OfferRedeemed
+            | EventType::OfferDismissed
+    );
+    if needs_offer && e.offer.as_deref().unwrap_or("").is_empty() {
+        return err(
+            Code::MissingField,
+            "offer",
+            &format!("an {} event needs an offer id", e.kind.as_str()),
+        );
+    }
     Ok(())
 }
 

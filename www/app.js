@@ -1,11 +1,14 @@
 // unisono demo: one customer, three channels, one decision engine (the Wasm package, in-page).
 //
-// Clicking a product on any channel appends a `view` event (that channel, the kiosk's store, the
-// simulated now) to the in-memory profile, advances the simulated clock by one minute and asks
-// the engine again for ALL channels: what was looked at on the kiosk shows up on web and app.
+// Clicking a product on any channel records a `view` event (that channel, the kiosk's store, the
+// simulated now) with `engine.track`, advances the simulated clock by one minute and asks the
+// engine again for ALL channels: what was looked at on the kiosk shows up on web and app. Offers
+// work the same way: the CTA records `offer_click`, × records `offer_dismissed`, and the
+// decisions' `impressions` are tracked when asked to ("Show again" / "log impressions"), so caps
+// and suppression hold across channels.
 import {
   initWasm, dataBase, fetchJson, loadArtifacts, makeEngine, timedDecide, describeError, errorBox,
-  productCard, h, formatNow, formatTime, isoSeconds,
+  productCard, offerCard, safeTrack, SUPPRESSION_CODES, h, formatNow, formatTime, isoSeconds,
 } from './common.js';
 
 const CHANNELS = ['web', 'app', 'kiosk'];
@@ -17,8 +20,12 @@ const state = {
   ready: false,
   engine: null,
   bySku: new Map(),
+  offersById: new Map(),
   stores: [],
   customers: [],
+  autoLog: false, // track every round's impressions as soon as it is shown
+  logChannels: new Set(CHANNELS), // whose impressions count as seen
+  open: new Set(), // keys of <details> the user opened (kept across re-renders)
   nowStart: 0,
   // per customer
   customer: null,
@@ -28,10 +35,19 @@ const state = {
   log: [],
   kioskStore: '',
   last: {}, // channel → decision (for "new on this channel" highlights)
+  round: null, // the decisions on screen: {results, logged}
+  impressions: 0, // offer_impression events tracked this session
 };
 
 // Exposed for automated checks and the browser console.
-window.unisonoDemo = { state, decideAll: () => decideAll(), pick: (channel, sku) => recordView(channel, sku) };
+window.unisonoDemo = {
+  state,
+  decideAll: () => decideAll(),
+  pick: (channel, sku) => recordView(channel, sku),
+  offerClick: (channel, offer) => recordOfferEvent('offer_click', channel, offer),
+  offerDismiss: (channel, offer) => recordOfferEvent('offer_dismissed', channel, offer),
+  showAgain: () => showAgain(),
+};
 
 // ---------------------------------------------------------------------------------------------
 // Loading
@@ -43,7 +59,7 @@ async function main() {
     const base = dataBase();
     const [artifacts, scenarios] = await Promise.all([loadArtifacts(base), fetchJson(new URL('scenarios.json', base))]);
     const built = makeEngine(artifacts);
-    Object.assign(state, { engine: built.engine, bySku: built.bySku, stores: built.stores });
+    Object.assign(state, { engine: built.engine, bySku: built.bySku, stores: built.stores, offersById: built.offersById });
     state.customers = Array.isArray(scenarios.customers) ? scenarios.customers : [];
     state.nowStart = Date.parse(scenarios.now);
     if (!Number.isFinite(state.nowStart)) {
@@ -56,7 +72,8 @@ async function main() {
     }
     warmUp(built.engine, scenarios);
     const v = built.engine.versions;
-    $('load-meta').textContent = `engine built in ${built.loadMs.toFixed(1)} ms · catalog ${v.catalog} (${built.bySku.size} products, ${built.stores.length} stores) · model ${v.model} · config ${v.config}`;
+    const offers = built.offerDoc ? ` · offers ${built.offerDoc.version ?? ''} (${built.offersById.size})` : ' · no offers.json';
+    $('load-meta').textContent = `engine built in ${built.loadMs.toFixed(1)} ms · catalog ${v.catalog} (${built.bySku.size} products, ${built.stores.length} stores) · model ${v.model} · config ${v.config}${offers}`;
     setupControls();
     const wanted = new URLSearchParams(location.search).get('customer');
     const first = state.customers.find((c) => c.profile === wanted) ?? state.customers[0];
@@ -102,6 +119,21 @@ function setupControls() {
   $('copy-log').addEventListener('click', copyLog);
   $('bad-event').disabled = false;
   $('bad-event').addEventListener('click', sendBadEvent);
+
+  $('show-again').disabled = false;
+  $('show-again').addEventListener('click', showAgain);
+  $('auto-log').checked = state.autoLog;
+  $('auto-log').addEventListener('change', (ev) => {
+    state.autoLog = ev.target.checked;
+    if (state.autoLog) logImpressions(); // what is on screen now has been seen
+  });
+  for (const box of document.querySelectorAll('input[name="log-channel"]')) {
+    box.addEventListener('change', () => {
+      if (box.checked) state.logChannels.add(box.value);
+      else state.logChannels.delete(box.value);
+      renderImpressionCount();
+    });
+  }
 }
 
 async function selectCustomer(id) {
@@ -121,6 +153,9 @@ async function selectCustomer(id) {
   state.now = state.nowStart;
   state.log = [];
   state.last = {};
+  state.round = null;
+  state.impressions = 0;
+  state.open.clear();
   state.kioskStore = pickStore(customer.store ?? profile?.traits?.preferred_store);
   $('kiosk-store').value = state.kioskStore;
   $('customer').value = id;
@@ -141,6 +176,31 @@ function pickStore(wanted) {
 // ---------------------------------------------------------------------------------------------
 // Events
 
+/**
+ * `engine.track` one event into the live profile and the log. Returns the canonical event, or
+ * null when the engine rejected it (the log shows the error, the profile is unchanged).
+ */
+function track(event, title) {
+  const r = safeTrack(state.engine, state.profile, event);
+  if (r.error) {
+    console.debug('track rejected', event, r.error);
+    state.log.unshift({ event, title, bad: true, error: r.error });
+    return null;
+  }
+  state.profile = r.profile;
+  state.log.unshift({ event: r.event, title });
+  return r.event;
+}
+
+/** After a click: advance the clock, re-render the scenario facts and the log, decide again. */
+function afterEvent() {
+  state.now += STEP_MS;
+  renderScenario();
+  renderLog();
+  renderNow();
+  decideAll({ highlight: true });
+}
+
 function recordView(channel, sku, store) {
   if (!state.ready || !state.profile) return;
   const item = state.bySku.get(sku);
@@ -149,26 +209,66 @@ function recordView(channel, sku, store) {
   event.channel = channel;
   if (store ?? (channel === 'kiosk' ? state.kioskStore : null)) event.store = store ?? state.kioskStore;
   event.ts = isoSeconds(state.now);
-  state.profile.events = [...(state.profile.events ?? []), event];
-  state.log.unshift({ event, title: item?.title ?? sku });
-  state.now += STEP_MS;
+  track(event, item?.title ?? sku);
+  afterEvent();
+}
+
+const OFFER_VERBS = { offer_click: 'Clicked', offer_dismissed: 'Dismissed', offer_impression: 'Saw' };
+
+/** `offer_click` (the CTA) or `offer_dismissed` (×) on a channel; `offer` is an id or an offer. */
+function recordOfferEvent(type, channel, offer) {
+  if (!state.ready || !state.profile) return;
+  const id = typeof offer === 'string' ? offer : offer?.id;
+  const event = { type, offer: id, channel };
+  if (channel === 'kiosk') event.store = state.kioskStore;
+  event.ts = isoSeconds(state.now);
+  track(event, `${OFFER_VERBS[type]} offer ${offerLabel(id)}`);
+  afterEvent();
+}
+
+function offerLabel(id) {
+  const o = state.offersById.get(id);
+  return o?.name ? `${id} — ${o.name}` : String(id);
+}
+
+/**
+ * Track the `impressions` of the round on screen (once per round, only the channels ticked in
+ * "from"): the offer_impression events the caller must append so caps hold on every channel.
+ */
+function logImpressions() {
+  const round = state.round;
+  if (!round || round.logged || !state.profile) return 0;
+  round.logged = true;
+  let n = 0;
+  for (const channel of CHANNELS) {
+    if (!state.logChannels.has(channel)) continue;
+    for (const imp of round.results[channel]?.decision?.impressions ?? []) {
+      if (track(imp, `${OFFER_VERBS.offer_impression} offer ${offerLabel(imp.offer)}`)) n++;
+    }
+  }
+  state.impressions += n;
   renderLog();
-  renderNow();
-  decideAll({ highlight: true });
+  renderImpressionCount(n);
+  return n;
+}
+
+/** "Show again": what is on screen has been seen (log it), a minute passes, decide again. */
+function showAgain() {
+  if (!state.ready || !state.profile) return;
+  logImpressions();
+  afterEvent();
 }
 
 function sendBadEvent() {
   if (!state.profile) return;
   const sku = state.last.web?.recommendations?.[0]?.sku ?? [...state.bySku.keys()][0];
   const event = { type: 'view', sku, channel: 'web', ts: 'yesterday' };
-  state.profile.events = [...(state.profile.events ?? []), event];
-  state.log.unshift({ event, title: 'malformed on purpose — Reset customer to recover', bad: true });
+  track(event, 'malformed on purpose: engine.track rejects it, the profile is unchanged');
   renderLog();
-  decideAll();
 }
 
 function copyLog() {
-  const ndjson = state.log.slice().reverse().map((e) => JSON.stringify(e.event)).join('\n') + '\n';
+  const ndjson = state.log.filter((e) => !e.bad).reverse().map((e) => JSON.stringify(e.event)).join('\n') + '\n';
   const btn = $('copy-log');
   const done = (text) => {
     btn.textContent = text;
@@ -209,13 +309,15 @@ function decideAll({ highlight = false } = {}) {
   const extras = extraContexts().map((x) => ({ ...x, ...timedDecide(state.engine, state.profile, x.ctx) }));
   for (const channel of CHANNELS) {
     const r = results[channel];
-    const prev = highlight ? state.last[channel] : null;
-    renderChannel(channel, r, prev);
+    renderChannel(channel, r, highlight ? state.last[channel] : null, state.last[channel]);
     if (r.decision) state.last[channel] = r.decision;
   }
   renderExtras(extras, highlight);
   renderInspector(results, extras);
   renderNow();
+  state.round = { results, logged: false };
+  if (state.autoLog) logImpressions();
+  else renderImpressionCount();
   return { ...results, extras };
 }
 
@@ -238,14 +340,16 @@ function renderScenario() {
 
   const consent = p.consents?.personalization === true;
   const t = p.traits ?? {};
-  const events = p.events ?? [];
-  const cart = p.cart ?? [];
+  // events and cart from the live profile: engine.track appends events and keeps the cart
+  const events = state.profile?.events ?? p.events ?? [];
+  const cart = state.profile?.cart ?? p.cart ?? [];
+  const added = events.length - (p.events ?? []).length;
   const facts = [
     h(`span.fact${consent ? '.ok' : '.warn'}`, null, consent ? 'personalization consent ✓' : 'no personalization consent'),
     t.tier ? h('span.fact', null, `${t.tier} tier`) : null,
     t.preferred_store ? h('span.fact', null, `home store ${storeName(t.preferred_store)}`) : null,
     ...(p.segments ?? []).map((s) => h('span.fact.seg', null, s)),
-    h('span.fact', null, `${events.length} events`),
+    h('span.fact', null, `${events.length} events${added > 0 ? ` (+${added} here)` : ''}`),
     cart.length ? h('span.fact', { title: cart.map((l) => `${l.quantity ?? 1} × ${state.bySku.get(l.sku)?.title ?? l.sku}`).join('\n') }, `cart: ${cart.length} item${cart.length === 1 ? '' : 's'}`) : null,
   ];
   $('facts').replaceChildren(...facts.filter(Boolean));
@@ -276,11 +380,12 @@ const RAIL_TITLES = {
   kiosk: (d) => (d.personalized ? 'Welcome back — picked for you' : 'Popular in this store'),
 };
 
-function renderChannel(channel, { decision, error, us }, prev) {
+function renderChannel(channel, { decision, error, us }, prev, before) {
   const body = $(`${channel}-body`);
   const sum = $(`${channel}-sum`);
   if (error) {
     console.debug(`${channel} decide failed`, error);
+    $(`${channel}-offers`).replaceChildren();
     body.replaceChildren(errorBox(error, `decide() on ${channel} threw`));
     body.classList.add('has-error');
     sum.textContent = 'error';
@@ -288,22 +393,78 @@ function renderChannel(channel, { decision, error, us }, prev) {
     return;
   }
   body.classList.remove('has-error');
-  const before = new Set(prev?.recommendations?.map((r) => r.sku) ?? []);
+  renderOffers(channel, decision, prev, before);
+  const seen = new Set(prev?.recommendations?.map((r) => r.sku) ?? []);
   const recs = decision.recommendations ?? [];
   const onPick = (sku) => recordView(channel, sku);
   const cards = recs.map((rec) => productCard(rec, state.bySku.get(rec.sku), {
     variant: channel,
     onPick,
     store: channel === 'kiosk' ? decision.store ?? state.kioskStore : undefined,
-    fresh: prev ? !before.has(rec.sku) : false,
+    fresh: prev ? !seen.has(rec.sku) : false,
   }));
   body.replaceChildren(...(cards.length ? cards : [h('p.empty', null, 'No recommendations for this context.')]));
   const rail = $(`${channel}-rail`);
   if (channel === 'kiosk') rail.textContent = `${RAIL_TITLES.kiosk(decision)} · tap a product`;
   else rail.textContent = RAIL_TITLES[channel](decision);
-  sum.textContent = `${recs.length} recs · ${formatUs(us)}`;
+  const offers = decision.offers ?? [];
+  sum.textContent = `${recs.length} recs · ${offers.length} offer${offers.length === 1 ? '' : 's'} · ${formatUs(us)}`;
   sum.title = `${decision.personalized ? 'personalized' : 'not personalized'} · ${decision.decisionId}`;
   sum.className = 'channel-sum';
+}
+
+/**
+ * The channel's offers as banners above its recommendations. Below them, the offers this channel
+ * showed last time and not now, with the engine's reason (`capped`, `suppressed` …).
+ */
+function renderOffers(channel, decision, prev, before) {
+  const box = $(`${channel}-offers`);
+  const offers = decision.offers ?? [];
+  const shownBefore = new Set(prev?.offers?.map((o) => o.id) ?? []);
+  const cards = offers.map((offer, rank) => {
+    const key = `why:${channel}:${offer.id}`;
+    return offerCard(offer, {
+      variant: channel,
+      rank,
+      fresh: prev ? !shownBefore.has(offer.id) : false,
+      onCta: (o) => recordOfferEvent('offer_click', channel, o),
+      onDismiss: (o) => recordOfferEvent('offer_dismissed', channel, o),
+      whyOpen: state.open.has(key),
+      onWhyToggle: (open) => toggleOpen(key, open),
+    });
+  });
+  const now = new Set(offers.map((o) => o.id));
+  const gone = (before?.offers ?? []).filter((o) => !now.has(o.id)).map((o) => {
+    const s = decision.suppressedOffers?.find((x) => x.id === o.id);
+    return h('li', { 'data-offer': o.id },
+      h('b', null, o.id), ' not shown any more: ',
+      s ? [h(`span.sup-code.sup-${s.code}`, null, s.code), ' ', s.detail] : 'gone');
+  });
+  const children = cards.length ? [h('div.offer-row', null, cards)] : [];
+  if (cards.length === 0) {
+    const control = decision.assignments?.controlGroup;
+    children.push(h('div.offer-none', null, control
+      ? 'No offers: this customer is in the universal control group (ROI measurement).'
+      : `No offer for this visit · ${decision.suppressedOffers?.length ?? 0} not shown (see Offer arbitration)`));
+  }
+  if (gone.length) children.push(h('ul.offer-gone', null, gone));
+  box.replaceChildren(...children);
+}
+
+function toggleOpen(key, open) {
+  if (open) state.open.add(key);
+  else state.open.delete(key);
+}
+
+function renderImpressionCount(justLogged = 0) {
+  const el = $('imp-count');
+  const round = state.round;
+  const pending = round && !round.logged
+    ? CHANNELS.filter((c) => state.logChannels.has(c)).reduce((n, c) => n + (round.results[c]?.decision?.impressions?.length ?? 0), 0)
+    : 0;
+  el.textContent = `${state.impressions} impression${state.impressions === 1 ? '' : 's'} logged`
+    + (justLogged ? ` (+${justLogged})` : '')
+    + (round && !round.logged ? ` · ${pending} on screen, not logged` : round ? ' · on screen: logged' : '');
 }
 
 const PLACEMENT_NAMES = { home: 'home page', product: 'product page', cart: 'cart', checkout: 'checkout' };
@@ -319,6 +480,11 @@ function renderExtras(extras, highlight) {
       h('strong', null, PLACEMENT_NAMES[ctx.placement] ?? ctx.placement),
       onScreen ? h('span.extra-on', { title: ctx.sku }, `showing ${onScreen}`) : null,
       h('span.extra-sum', null, decision ? `${decision.recommendations.length} recs · ${formatUs(us)}` : 'error'));
+    const offerLine = decision?.offers?.length
+      ? h('div.extra-offers', null, 'Offer: ', decision.offers.map((o) => h('span.offer-chip', {
+        title: `${o.content?.title ?? o.name}\n${o.reasons?.map((r) => r.text).join('\n') ?? ''}`,
+      }, o.id)), h('span.extra-note', null, ' (what-if placement: its impressions are not logged)'))
+      : null;
     let body;
     if (error) {
       body = errorBox(error, `decide() for ${ctx.channel} / ${ctx.placement} threw`);
@@ -336,7 +502,7 @@ function renderExtras(extras, highlight) {
         : h('p.empty', null, 'No recommendations for this context.');
       state.last[key] = decision;
     }
-    return h('div.panel.extra', null, head, body);
+    return h('div.panel.extra', null, head, offerLine, body);
   }));
 }
 
@@ -372,7 +538,7 @@ function renderInspector(results, extras = []) {
     if (error) {
       const e = describeError(error);
       return h('tr.row-error', null, name,
-        h('td', { colspan: '6' }, h('code.error-code', null, e.code), ' ',
+        h('td', { colspan: '7' }, h('code.error-code', null, e.code), ' ',
           e.document ? `${e.document}: ` : '', e.path ? h('code', null, e.path) : null, ' — ', e.message));
     }
     const v = d.versions ?? {};
@@ -381,27 +547,81 @@ function renderInspector(results, extras = []) {
       h('td', null, h(`code.id.state${same ? '.same' : ''}`, { title: d.stateId }, d.stateId)),
       h('td', null, h(`span.flag.${d.personalized ? 'yes' : 'no'}`, null, d.personalized ? 'yes' : 'no')),
       h('td.num', null, String(d.recommendations?.length ?? 0)),
+      h('td.offers-cell', null, (d.offers ?? []).length
+        ? d.offers.map((o) => h('span.offer-chip', { title: `${o.name} · score ${o.score}` }, o.id))
+        : h('span.sub', null, d.assignments?.controlGroup ? 'control group' : 'none')),
       h('td.num', null, formatUs(us)),
       h('td.versions', null,
         ['engine', 'catalog', 'model', 'config'].map((k) => h('span.ver', { title: `${k} ${v[k] ?? ''}` }, h('b', null, k), ' ', v[k] ?? '—'))));
   });
   $('decisions-body').replaceChildren(...rows);
+  $('arb-body').replaceChildren(...all.filter((r) => r.decision).map((r) => arbitration(r)));
   if (!crossOriginIsolated) {
-    $('decisions-body').append(h('tr.note', null, h('td', { colspan: '7' },
+    $('decisions-body').append(h('tr.note', null, h('td', { colspan: '8' },
       'Timer resolution is 100 µs on pages that are not cross-origin isolated (serve.mjs sends the headers that make it 5 µs).')));
   }
 }
 
+/**
+ * One decision's offer arbitration: shown offers, counts per suppression code and the assignments
+ * in the summary; every suppressed offer with code and detail when opened.
+ */
+function arbitration({ channel, main, placement, store, key, decision: d }) {
+  const id = `arb:${main ? channel : key}`;
+  const suppressed = d.suppressedOffers ?? [];
+  const counts = new Map();
+  for (const s of suppressed) counts.set(s.code, (counts.get(s.code) ?? 0) + 1);
+  const codes = [...counts.keys()].sort((a, b) => rank(a) - rank(b));
+  const a = d.assignments ?? {};
+  const holdouts = a.holdouts ?? [];
+  const summary = h('summary', null,
+    h('span.arb-ch', null, h(`span.dot.dot-${channel}`), channelName(channel),
+      main ? (channel === 'kiosk' ? h('span.sub', null, ` @ ${state.kioskStore}`) : null)
+        : h('span.sub', null, ` · ${placement}${store ? ` @ ${store}` : ''}`)),
+    h('span.arb-shown', null, (d.offers ?? []).length
+      ? ['shows ', ...d.offers.map((o) => h('span.offer-chip', null, o.id))]
+      : 'shows no offer'),
+    h('span.arb-counts', null, suppressed.length ? `${suppressed.length} not shown:` : 'nothing suppressed',
+      codes.map((c) => h(`span.sup-code.sup-${c}`, { title: `${counts.get(c)} × ${c}` }, `${c} ${counts.get(c)}`))),
+    h('span.arb-assign', null,
+      h(`span.flag.${a.controlGroup ? 'no' : 'yes'}`, { title: 'universal control group (no offers at all)' },
+        a.controlGroup ? 'control group' : 'not in control group'),
+      ' holdouts: ', holdouts.length ? holdouts.map((x) => h('span.offer-chip.holdout', null, x)) : h('span.sub', null, 'none')));
+  const rows = suppressed.slice().sort((x, y) => rank(x.code) - rank(y.code) || x.id.localeCompare(y.id)).map((s) => h('tr', null,
+    h('td', null, h('code', null, s.id)),
+    h('td.sub', null, state.offersById.get(s.id)?.name ?? ''),
+    h('td', null, h(`span.sup-code.sup-${s.code}`, null, s.code)),
+    h('td.detail', null, s.detail)));
+  const box = h('details.arb-item', { open: state.open.has(id) || undefined, 'data-channel': channel },
+    summary,
+    rows.length ? h('table.arb-table', null, h('tbody', null, rows)) : h('p.sub', null, 'Every offer of the catalogue is shown.'));
+  box.addEventListener('toggle', () => toggleOpen(id, box.open));
+  return box;
+}
+
+const rank = (code) => {
+  const i = SUPPRESSION_CODES.indexOf(code);
+  return i < 0 ? SUPPRESSION_CODES.length : i;
+};
+
 function renderLog() {
   const log = $('log');
-  log.replaceChildren(...state.log.map(({ event, title, bad }) => h(`li${bad ? '.bad' : ''}`, null,
+  log.replaceChildren(...state.log.map(({ event, title, bad, error }) => h(`li${bad ? '.bad' : ''}`, null,
     h('div.log-line', null,
       h('span.log-time', null, event.ts.length > 12 ? event.ts.slice(11, 16) : event.ts),
       h(`span.pill.pill-${event.channel}`, null, event.channel + (event.store ? ` @ ${event.store}` : '')),
       h('span.log-title', null, title)),
-    h('code.log-json', null, JSON.stringify(event)))));
+    h('code.log-json', null, JSON.stringify(event)),
+    error ? h('div.log-error', null, rejected(error)) : null)));
   $('log-empty').hidden = state.log.length > 0;
+  $('copy-log').title = 'Copy the accepted events as NDJSON';
   $('copy-log').disabled = state.log.length === 0;
+}
+
+function rejected(error) {
+  const e = describeError(error);
+  return ['engine.track rejected it: ', h('code.error-code', null, e.code), ' ',
+    e.document ? `${e.document}: ` : '', e.path ? h('code', null, e.path) : null, ' — ', e.message];
 }
 
 function showGlobalError(err, title) {

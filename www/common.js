@@ -50,23 +50,45 @@ export async function fetchJson(url) {
   }
 }
 
-/** Catalog, model and config as text (the engine parses and validates them itself). */
+/**
+ * Catalog, model, config and the offer catalogue as text (the engine parses and validates them
+ * itself). `offers.json` is optional: a data directory without one gives an engine without offers.
+ */
 export async function loadArtifacts(base = dataBase()) {
-  const [catalogText, modelText, configText] = await Promise.all(
-    ['catalog.json', 'model.json', 'config.json'].map((f) => fetchText(new URL(f, base))),
-  );
-  return { catalogText, modelText, configText };
+  const [catalogText, modelText, configText, offersText] = await Promise.all([
+    ...['catalog.json', 'model.json', 'config.json'].map((f) => fetchText(new URL(f, base))),
+    fetchText(new URL('offers.json', base)).catch((err) => {
+      if (err?.code === 'http_404') return null;
+      throw err;
+    }),
+  ]);
+  return { catalogText, modelText, configText, offersText };
 }
 
-/** Build the engine and index the catalog for display. */
-export function makeEngine({ catalogText, modelText, configText }) {
+/** Build the engine and index the catalog (and the offer catalogue) for display. */
+export function makeEngine({ catalogText, modelText, configText, offersText }) {
   const t0 = performance.now();
-  const engine = new Engine(catalogText, modelText, configText);
+  const engine = new Engine(catalogText, modelText, configText, offersText ?? undefined);
   const loadMs = performance.now() - t0;
   const catalog = JSON.parse(catalogText);
   const bySku = new Map(catalog.items.map((it) => [it.sku, it]));
   const stores = catalog.stores ?? [];
-  return { engine, catalog, bySku, stores, loadMs };
+  const offerDoc = offersText ? JSON.parse(offersText) : null;
+  const offersById = new Map((offerDoc?.offers ?? []).map((o) => [o.id, o]));
+  return { engine, catalog, bySku, stores, loadMs, offerDoc, offersById };
+}
+
+/**
+ * `engine.track(profile, event)` without throwing: `{profile, event}` (the updated profile and the
+ * canonical event) or `{error}` (an Error with `code`, `path`, `document`; the profile is unchanged).
+ */
+export function safeTrack(engine, profile, event) {
+  try {
+    const { profile: updated, event: canonical } = engine.track(profile, event);
+    return { profile: updated, event: canonical };
+  } catch (error) {
+    return { error };
+  }
 }
 
 /** Time one decide call; `{decision, us}` or `{error, us}`. */
@@ -256,5 +278,92 @@ export function productCard(rec, item, { variant, onPick, store, fresh = false }
       pick();
     }
   });
+  return card;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Offers (next best offer): a banner card per shown offer, shared by both pages.
+
+/** Every `suppressedOffers[].code`, in the order the engine checks them. */
+export const SUPPRESSION_CODES = [
+  'control_group', 'channel_not_allowed', 'out_of_window', 'no_consent', 'not_eligible',
+  'suppressed', 'capped', 'holdout', 'excluded_by_group', 'outranked',
+];
+
+const trim = (v) => (typeof v === 'number' && Number.isFinite(v) ? String(Math.round(v * 1000) / 1000) : '—');
+
+/** `score 60 = propensity 1 × context 1 × value 50 × lever 1.2` */
+export function offerScoreText(offer) {
+  const p = offer?.scoreParts ?? {};
+  return `score ${trim(offer?.score)} = propensity ${trim(p.propensity)} × context ${trim(p.contextWeight)} × value ${trim(p.value)} × lever ${trim(p.lever)}`;
+}
+
+/** The reason the offer may be shown at all: `eligible` (the matched rule) or `fallback`. */
+export function offerEligibleReason(offer) {
+  const reasons = offer?.reasons ?? [];
+  return reasons.find((r) => r.code === 'eligible' || r.code === 'fallback') ?? reasons[0] ?? null;
+}
+
+/** The coupon emblem from the offer's title: `£50` / `15%` (… off), `3 for 2`, `FREE`, else ★. */
+function emblemText(offer) {
+  const text = `${offer?.content?.title ?? ''} · ${offer?.name ?? ''}`;
+  const m = text.match(/(£\s?\d+|\d+\s?%)\s+off\b/i) ?? text.match(/\b(\d+\s+for\s+\d+)\b/i);
+  if (m) return m[1].replace(/\s+/g, ' ');
+  return /\bfree\b/i.test(text) ? 'FREE' : '★';
+}
+
+/**
+ * One offer as a banner card. `variant`: web | app | kiosk (the demo's kiosk screen) | kiosk-page
+ * (the big kiosk banner). `onCta(offer)` / `onDismiss(offer)` record the events; `whyOpen` and
+ * `onWhyToggle(open)` keep the "why" panel open across re-renders. The sample's image URLs are
+ * fake (and cross-origin), so the card draws a coupon emblem instead of loading `content.image`.
+ */
+export function offerCard(offer, { variant, rank = 0, fresh = false, onCta, onDismiss, whyOpen = false, onWhyToggle, done = false }) {
+  const c = offer.content ?? {};
+  const eligible = offerEligibleReason(offer);
+  const score = offerScoreText(offer);
+  const hue = hash(offer.id ?? '') % 360;
+  const emblem = emblemText(offer);
+  const whyTitle = `${eligible ? `${eligible.code}: ${eligible.text}` : ''}\n${score}`;
+
+  const why = h('details.offer-why', { open: whyOpen || undefined },
+    h('summary', { title: whyTitle }, 'why?'),
+    h('dl', null,
+      h('dt', null, eligible?.code === 'fallback' ? 'Fallback' : 'Eligible'),
+      h('dd', null, h('code', null, eligible?.text ?? '—')),
+      h('dt', null, 'Score'),
+      h('dd', null, h('code', null, score)),
+      ...(offer.reasons ?? []).filter((r) => r !== eligible && r.code !== 'score').map((r) => [
+        h('dt', null, r.code), h('dd', null, r.text)])));
+  why.addEventListener('toggle', () => onWhyToggle?.(why.open));
+
+  const card = h(`article.offer.offer-${variant}${rank === 0 ? '.offer-top' : ''}${fresh ? '.fresh' : ''}`, {
+    'data-offer': offer.id,
+    'aria-label': `Offer: ${c.title ?? offer.name}`,
+    style: `--offer-h:${hue}`,
+  },
+  h(`div.offer-emblem${emblem.length > 3 ? '.long' : ''}`, { 'aria-hidden': 'true', title: c.image ? `image: ${c.image} (sample URL, not loaded)` : undefined },
+    h('span', null, emblem)),
+  h('div.offer-main', null,
+    h('div.offer-kicker', null,
+      h('span.offer-tag', null, rank === 0 ? 'Offer for you' : 'Also for you'),
+      h('span.offer-id', { title: `${offer.name} · ${score}` }, `${offer.id} · ${trim(offer.score)}`)),
+    h('div.offer-title', null, c.title ?? offer.name),
+    c.body ? h('div.offer-body', null, c.body) : null,
+    h('div.offer-actions', null,
+      c.code ? h('span.offer-code', { title: 'Promo code' }, c.code) : null,
+      h('button.offer-cta', {
+        type: 'button',
+        disabled: done || undefined,
+        title: done ? 'offer_click recorded' : 'Records an offer_click event',
+        onclick: (ev) => { ev.stopPropagation(); onCta?.(offer, ev.currentTarget); },
+      }, done ? '✓ Saved' : (c.cta ?? 'Show me')))),
+  why,
+  onDismiss ? h('button.offer-dismiss', {
+    type: 'button',
+    title: 'Dismiss (records offer_dismissed)',
+    'aria-label': `Dismiss ${offer.name ?? offer.id}`,
+    onclick: (ev) => { ev.stopPropagation(); onDismiss(offer, ev.currentTarget); },
+  }, '×') : null);
   return card;
 }

@@ -7,15 +7,18 @@
 //   &data=/examples/sample/            where catalog/model/config(/scenarios) are served
 //
 // An anonymous visitor sees what is popular / trending in this store; every tap records a kiosk
-// `view` in the session's in-memory profile and the engine decides again, so the screen follows
-// the visitor's interest. After `idle` seconds without interaction the session is dropped.
+// `view` in the session's in-memory profile (engine.track) and the engine decides again, so the
+// screen follows the visitor's interest. The decision's top offer is a banner above the products
+// (an anonymous visitor has no marketing consent: the fallback or a non-marketing offer); its
+// impression is tracked into the session so caps hold, its button records `offer_click`, × records
+// `offer_dismissed`. After `idle` seconds without interaction the session is dropped.
 //
 // TODO(offline): register a service worker that precaches kiosk.html, kiosk.js, common.js,
 // style.css, /pkg/unisono.js, /pkg/unisono_bg.wasm and the catalog/model/config so a kiosk keeps
 // deciding when the store's network is down (separate issue).
 import {
   initWasm, dataBase, fetchJson, loadArtifacts, makeEngine, timedDecide, errorBox, describeError,
-  productCard, h, formatTime, isoSeconds, money,
+  productCard, offerCard, safeTrack, h, formatTime, isoSeconds, money,
 } from './common.js';
 
 const params = new URLSearchParams(location.search);
@@ -34,8 +37,16 @@ const state = {
   lastTouch: performance.now(),
   lastTapped: null,
   decision: null,
+  clicked: new Set(), // offers whose button was pressed in this session
+  whyOpen: false,
 };
-window.unisonoKiosk = { state, reset: () => resetSession(), tap: (sku) => tap(sku) };
+window.unisonoKiosk = {
+  state,
+  reset: () => resetSession(),
+  tap: (sku) => tap(sku),
+  offerClick: (id) => offerEvent('offer_click', id),
+  offerDismiss: (id) => offerEvent('offer_dismissed', id),
+};
 
 function clampInt(raw, fallback, min, max) {
   const n = Number.parseInt(raw ?? '', 10);
@@ -44,6 +55,22 @@ function clampInt(raw, fallback, min, max) {
 
 function anonymous() {
   return { schema: 'unisono.profile/1', id: 'anonymous', consents: { personalization: true }, events: [] };
+}
+
+/** Did the visitor do anything? (Impressions alone do not start a session.) */
+function interacted() {
+  return state.profile.events.some((e) => e.type !== 'offer_impression');
+}
+
+/** `engine.track` into the session profile; a rejected event is logged and changes nothing. */
+function track(event) {
+  const r = safeTrack(state.engine, state.profile, event);
+  if (r.error) {
+    console.debug('kiosk: track rejected', event, r.error);
+    return null;
+  }
+  state.profile = r.profile;
+  return r.event;
 }
 
 /** The kiosk's clock: simulated start + real elapsed time, whole seconds. */
@@ -99,7 +126,7 @@ function tick() {
   }).format(new Date(now));
   const idle = (performance.now() - state.lastTouch) / 1000;
   const left = Math.ceil(IDLE_S - idle);
-  const active = state.profile.events.length > 0;
+  const active = interacted();
   const el = $('k-idle');
   if (!active) {
     el.textContent = '';
@@ -121,8 +148,18 @@ function tap(sku) {
   const event = { type: 'view', sku };
   if (item?.category?.[1]) event.category = item.category[1];
   Object.assign(event, { channel: 'kiosk', store: state.store, ts: isoSeconds(nowMs()) });
-  state.profile = { ...state.profile, events: [...state.profile.events, event] };
+  track(event);
   state.lastTapped = sku;
+  decide();
+  tick();
+}
+
+function offerEvent(type, id) {
+  if (!state.engine || !id) return;
+  touched();
+  if (track({ type, offer: id, channel: 'kiosk', store: state.store, ts: isoSeconds(nowMs()) }) && type === 'offer_click') {
+    state.clicked.add(id);
+  }
   decide();
   tick();
 }
@@ -130,6 +167,8 @@ function tap(sku) {
 function resetSession() {
   state.profile = anonymous();
   state.lastTapped = null;
+  state.clicked = new Set();
+  state.whyOpen = false;
   touched();
   scrollTo({ top: 0 });
   decide();
@@ -144,12 +183,14 @@ function decide() {
     console.debug('kiosk decide failed', error);
     grid.replaceChildren(h('div.k-error', null, errorBox(error, 'This kiosk cannot show recommendations'),
       describeError(error).path === 'store' ? storeLinks() : null));
+    $('k-offer').replaceChildren();
     $('k-heading').textContent = 'Something went wrong';
     $('k-hint').textContent = '';
     renderSession();
     return;
   }
   state.decision = decision;
+  renderOffer(decision);
   const recs = decision.recommendations ?? [];
   grid.replaceChildren(...(recs.length
     ? recs.map((rec) => {
@@ -158,12 +199,38 @@ function decide() {
       return card;
     })
     : [h('p.empty', null, 'Nothing to show in this store right now.')]));
-  const browsing = state.profile.events.length > 0;
+  const browsing = state.profile.events.some((e) => e.sku);
   $('k-heading').textContent = browsing ? 'Picked for you' : 'Popular in store today';
   $('k-hint').textContent = browsing ? 'Keep tapping — the screen follows what you look at' : 'Tap a product to see more like it';
   document.body.dataset.decision = decision.decisionId;
   document.body.dataset.decideUs = String(Math.round(us));
   renderSession();
+}
+
+/**
+ * The top offer as a big banner, and its impression tracked into the session profile (only the
+ * banner's: the other offers of the decision are not on screen).
+ */
+function renderOffer(decision) {
+  const box = $('k-offer');
+  const top = decision.offers?.[0];
+  if (!top) {
+    box.replaceChildren();
+    delete document.body.dataset.offer;
+    return;
+  }
+  box.replaceChildren(offerCard(top, {
+    variant: 'kiosk-page',
+    done: state.clicked.has(top.id),
+    onCta: (o) => offerEvent('offer_click', o.id),
+    onDismiss: (o) => offerEvent('offer_dismissed', o.id),
+    whyOpen: state.whyOpen,
+    onWhyToggle: (open) => { state.whyOpen = open; },
+  }));
+  document.body.dataset.offer = top.id;
+  for (const imp of decision.impressions ?? []) {
+    if (imp.offer === top.id) track(imp);
+  }
 }
 
 function renderSession() {
@@ -182,7 +249,7 @@ function renderSession() {
       }),
       ...(viewed.length > 4 ? [h('span', null, `+${viewed.length - 4} more`)] : []));
   }
-  $('k-reset').hidden = viewed.length === 0;
+  $('k-reset').hidden = !interacted();
 }
 
 function storeLinks() {

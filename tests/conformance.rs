@@ -1,0 +1,95 @@
+//! Conformance vectors (tests/conformance/v1): the same cases run here, in Node against the
+//! built package and in headless Chromium; all three must produce the same bytes.
+//!
+//! Regenerate the expected outputs on purpose only: `UNISONO_BLESS=1 cargo test --test conformance`.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fs;
+use unisono::Engine;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn read(rel: &str) -> String {
+    fs::read_to_string(format!("{ROOT}/{rel}")).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+fn engine(set: &str) -> Engine {
+    match set {
+        "sample" => Engine::with_offers(
+            &read("examples/sample/catalog.json"),
+            &read("examples/sample/model.json"),
+            &read("examples/sample/config.json"),
+            Some(&read("examples/sample/offers.json")),
+        ),
+        other => {
+            let dir = format!("tests/conformance/v1/artifacts/{other}");
+            Engine::new(
+                &read(&format!("{dir}/catalog.json")),
+                &read(&format!("{dir}/model.json")),
+                &read(&format!("{dir}/config.json")),
+            )
+        }
+    }
+    .unwrap()
+}
+
+#[test]
+fn conformance_vectors() {
+    let cases: Vec<Value> = read("tests/conformance/v1/cases.ndjson")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(cases.len() >= 200);
+    let mut engines: BTreeMap<String, Engine> = BTreeMap::new();
+    let mut got = Vec::new();
+    for c in &cases {
+        let set = c["artifacts"].as_str().unwrap().to_string();
+        let e = engines.entry(set.clone()).or_insert_with(|| engine(&set));
+        let profile = match c["profile"]["ref"].as_str() {
+            Some(r) => read(&format!("examples/sample/{r}")),
+            None => c["profile"].to_string(),
+        };
+        let d = e.decide_json(&profile, &c["context"].to_string()).unwrap();
+        got.push(d.to_json());
+    }
+    // Invariants that hold whatever the blessed bytes are.
+    let by_name = |n: &str| -> &str {
+        let i = cases.iter().position(|c| c["name"] == n).unwrap();
+        &got[i]
+    };
+    for i in 1..4 {
+        assert_eq!(
+            by_name("tz/now-offset-0"),
+            by_name(&format!("tz/now-offset-{i}")),
+            "same instant, other offset"
+        );
+    }
+    for c in ["cust-anna", "cust-ben"] {
+        assert_eq!(
+            by_name(&format!("alias/{c}-segment-names")),
+            by_name(&format!("order/{c}-events-reversed"))
+        );
+    }
+    assert!(by_name("offers/control-group").contains(r#""controlGroup":true"#));
+    let path = format!("{ROOT}/tests/conformance/v1/expected.ndjson");
+    if std::env::var_os("UNISONO_BLESS").is_some() {
+        fs::write(
+            &path,
+            got.iter().map(|l| format!("{l}\n")).collect::<String>(),
+        )
+        .unwrap();
+        eprintln!("wrote {path}");
+        return;
+    }
+    let expected = fs::read_to_string(&path).expect("expected.ndjson missing: bless on purpose");
+    let expected: Vec<&str> = expected.lines().collect();
+    assert_eq!(
+        expected.len(),
+        got.len(),
+        "case count changed: bless on purpose"
+    );
+    for ((c, want), have) in cases.iter().zip(&expected).zip(&got) {
+        assert_eq!(*want, have, "case {}", c["name"]);
+    }
+}
