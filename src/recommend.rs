@@ -630,7 +630,8 @@ pub fn recommend(inp: &Inputs) -> Vec<Recommendation> {
         .collect();
     ranked.sort_by(|a, b| {
         b.0.total_cmp(&a.0)
-            .then_with(|| inp.catalog.item(a.1).sku.cmp(&inp.catalog.item(b.1).sku))
+            // Catalog indices follow sku order, so this is the tie-break by sku.
+            .then(a.1.cmp(&b.1))
     });
 
     // Category cap, greedy in rank order.
