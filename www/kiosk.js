@@ -13,9 +13,10 @@
 // impression is tracked into the session so caps hold, its button records `offer_click`, × records
 // `offer_dismissed`. After `idle` seconds without interaction the session is dropped.
 //
-// TODO(offline): register a service worker that precaches kiosk.html, kiosk.js, common.js,
-// style.css, /pkg/unisono.js, /pkg/unisono_bg.wasm and the catalog/model/config so a kiosk keeps
-// deciding when the store's network is down (separate issue).
+// Offline: kiosk-sw.js (a service worker, scope /www/) precaches the page, its modules, the Wasm
+// package and the artifacts, so a kiosk that was loaded once keeps deciding when the store's
+// network is down; the header shows whether the device is online. `&sw=off` unregisters it and
+// drops its caches (development).
 import {
   initWasm, dataBase, fetchJson, loadArtifacts, makeEngine, timedDecide, errorBox, describeError,
   productCard, offerCard, safeTrack, h, formatTime, isoSeconds, money,
@@ -266,4 +267,74 @@ function showFatal(err) {
   $('k-grid').replaceChildren(h('div.k-error', null, errorBox(err, 'The kiosk could not start')));
 }
 
-main();
+// ---------------------------------------------------------------------------------------------
+// Offline operation
+
+/** The online/offline pill in the header (navigator.onLine and its events). */
+function watchNetwork() {
+  const el = $('k-net');
+  const show = () => {
+    const online = navigator.onLine;
+    el.dataset.state = online ? 'online' : 'offline';
+    el.title = online
+      ? 'Online: products and offers come from the latest artifacts'
+      : 'Offline: this kiosk decides from the copies it stored';
+    el.querySelector('.k-net-text').textContent = online ? 'Online' : 'Offline';
+    document.body.dataset.online = String(online);
+  };
+  addEventListener('online', show);
+  addEventListener('offline', show);
+  show();
+}
+
+async function registerServiceWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  const sw = navigator.serviceWorker;
+  try {
+    await sw.register(new URL('kiosk-sw.js', import.meta.url), { scope: new URL('./', import.meta.url).href });
+    // The worker precaches the sample directory; a kiosk reading another one (`?data=`) asks for
+    // that one too (the worker skips what it already has).
+    if (params.get('data')) {
+      const reg = await sw.ready;
+      const base = dataBase();
+      reg.active?.postMessage({
+        type: 'precache',
+        urls: ['catalog.json', 'model.json', 'config.json', 'offers.json', 'scenarios.json'].map((f) => String(new URL(f, base))),
+      });
+    }
+  } catch (err) {
+    // No service worker (private mode, a non-secure origin …): the kiosk works, only not offline.
+    console.warn('kiosk: no offline support:', err);
+  }
+}
+
+/**
+ * `&sw=off`: unregister the kiosk's worker and delete its caches (development: the worker serves
+ * code cache-first). Resolves to true when the page reloads to get rid of the worker controlling it.
+ */
+async function disableServiceWorker() {
+  if (!('serviceWorker' in navigator)) return false;
+  try {
+    for (const reg of await navigator.serviceWorker.getRegistrations()) {
+      const worker = reg.active ?? reg.waiting ?? reg.installing;
+      if (worker?.scriptURL.endsWith('/kiosk-sw.js')) await reg.unregister();
+    }
+    for (const name of await caches.keys()) {
+      if (name.startsWith('unisono-kiosk-')) await caches.delete(name);
+    }
+  } catch (err) {
+    console.warn('kiosk: cannot remove the service worker:', err);
+    return false;
+  }
+  if (!navigator.serviceWorker.controller) return false;
+  location.reload(); // an unregistered worker controls no new page
+  return true;
+}
+
+watchNetwork();
+if (params.get('sw') === 'off') {
+  disableServiceWorker().then((reloading) => { if (!reloading) main(); });
+} else {
+  registerServiceWorker();
+  main();
+}
