@@ -52,6 +52,14 @@ fn to_text(document: &'static str, v: &JsValue) -> Result<String, JsValue> {
     }
 }
 
+fn doc_name(name: &str) -> &'static str {
+    match name {
+        "catalog" => "catalog",
+        "model" => "model",
+        _ => "config",
+    }
+}
+
 fn parse_out(json: &str) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(json)
 }
@@ -61,6 +69,28 @@ fn parse_out(json: &str) -> Result<JsValue, JsValue> {
 #[wasm_bindgen]
 pub struct Engine {
     inner: crate::decide::Engine,
+    /// The artifacts' texts, so `reload` can replace some and rebuild from the rest.
+    sources: Sources,
+}
+
+#[derive(Clone)]
+struct Sources {
+    catalog: String,
+    model: String,
+    config: String,
+    offers: Option<String>,
+}
+
+impl Sources {
+    fn build(&self) -> Result<crate::decide::Engine, JsValue> {
+        crate::decide::Engine::with_offers(
+            &self.catalog,
+            &self.model,
+            &self.config,
+            self.offers.as_deref(),
+        )
+        .map_err(|e| js_error(&e))
+    }
 }
 
 #[wasm_bindgen]
@@ -85,9 +115,57 @@ impl Engine {
         } else {
             Some(to_text("offers", offers)?)
         };
-        crate::decide::Engine::with_offers(&c, &m, &k, o.as_deref())
-            .map(|inner| Engine { inner })
-            .map_err(|e| js_error(&e))
+        let sources = Sources {
+            catalog: c,
+            model: m,
+            config: k,
+            offers: o,
+        };
+        Ok(Engine {
+            inner: sources.build()?,
+            sources,
+        })
+    }
+
+    /// Atomically replace some artifacts: `{catalog?, model?, config?, offers?}` (objects or
+    /// JSON strings). Everything is validated (model checksum included) before the switch; on
+    /// any error this throws and the engine keeps serving the previous artifacts. Returns the
+    /// new `versions`.
+    pub fn reload(&mut self, artifacts: &JsValue) -> Result<JsValue, JsValue> {
+        let mut next = self.sources.clone();
+        let get = |name: &str| js_sys::Reflect::get(artifacts, &JsValue::from_str(name)).ok();
+        let present = |v: &Option<JsValue>| v.as_ref().is_some_and(|v| !v.is_undefined());
+        if !artifacts.is_object() {
+            return Err(js_error(&Error::new(
+                Code::InvalidType,
+                "artifacts",
+                "",
+                "reload takes an object {catalog?, model?, config?, offers?}",
+            )));
+        }
+        for (name, slot) in [
+            ("catalog", &mut next.catalog),
+            ("model", &mut next.model),
+            ("config", &mut next.config),
+        ] {
+            let v = get(name);
+            if present(&v) {
+                *slot = to_text(doc_name(name), v.as_ref().unwrap_or(&JsValue::UNDEFINED))?;
+            }
+        }
+        let offers = get("offers");
+        if present(&offers) {
+            let v = offers.unwrap_or(JsValue::UNDEFINED);
+            next.offers = if v.is_null() {
+                None
+            } else {
+                Some(to_text("offers", &v)?)
+            };
+        }
+        let inner = next.build()?;
+        self.inner = inner;
+        self.sources = next;
+        self.versions()
     }
 
     /// Decide for one profile in one context. Returns
