@@ -100,7 +100,7 @@ impl<'de> Deserialize<'de> for Channel {
 }
 
 /// Where on a channel the recommendations appear.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Placement {
     Home,
@@ -117,5 +117,25 @@ impl Placement {
             Placement::Cart => "cart",
             Placement::Checkout => "checkout",
         }
+    }
+}
+
+// By hand (as for Channel) so a number is an `invalid_type`, not a JSON syntax error.
+impl<'de> Deserialize<'de> for Placement {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(match s.as_str() {
+            "home" => Placement::Home,
+            "product" => Placement::Product,
+            "cart" => Placement::Cart,
+            "checkout" => Placement::Checkout,
+            other => {
+                let shown: String = other.chars().take(40).collect();
+                return Err(serde::de::Error::custom(tagged(
+                    Code::InvalidValue,
+                    format!("unknown placement {shown:?} (expected home, product, cart, checkout)"),
+                )));
+            }
+        })
     }
 }

@@ -163,9 +163,10 @@ fn from_serde(document: &'static str, path: String, e: &serde_json::Error) -> Er
     };
     let msg = strip_tag(&msg);
     // serde reports a missing field at its parent; point at the field itself.
-    let path = match (code, msg.split('`').nth(1)) {
-        (Code::MissingField, Some(field)) if path.is_empty() => field.to_string(),
-        (Code::MissingField, Some(field)) => format!("{path}.{field}"),
+    let names_field = code == Code::MissingField || msg.starts_with("duplicate field");
+    let path = match (names_field, msg.split('`').nth(1)) {
+        (true, Some(field)) if path.is_empty() => field.to_string(),
+        (true, Some(field)) => format!("{path}.{field}"),
         _ => path,
     };
     Error::new(code, document, path, msg)
