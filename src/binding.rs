@@ -246,3 +246,9 @@ pub fn build_model(
 pub fn engine_version() -> String {
     crate::decide::ENGINE_VERSION.to_string()
 }
+
+/// Bytes of Wasm linear memory in use by this instance (it only grows; watch it stay flat).
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) as f64) * 65536.0
+}
