@@ -1,13 +1,17 @@
 // The web build in headless Chromium (Debian's chromium, driven by playwright-core; no browser
 // download): the conformance vectors give the same bytes as native and Node, and the demo page
-// loads and decides for every channel without a console error.
+// loads and decides for every channel without a console error. Both pages run under the strict
+// Content-Security-Policy of SECURITY.md (meta element + serve.mjs header) without a violation,
+// the policy is shown to be in force, every request stays on the page's origin, and deciding /
+// tracking after load makes no request at all.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { start } from '../www/serve.mjs';
+import { start, CSP, CSP_META } from '../www/serve.mjs';
+import { watch, assertClean, assertSameOrigin, assertCspEnforced } from './browser-guard.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let server, url, context, dir;
@@ -34,15 +38,14 @@ after(async () => {
 
 async function open(path) {
   const page = await context.newPage();
-  const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(new URL(path, url).href);
-  return { page, errors };
+  const w = await watch(page);
+  const res = await page.goto(new URL(path, url).href);
+  assert.equal(res.headers()['content-security-policy'], CSP, 'serve.mjs sends the CSP header');
+  return { page, w };
 }
 
 test('conformance vectors in Chromium = native, byte for byte', async () => {
-  const { page, errors } = await open('pkg-tests/browser/conformance.html');
+  const { page, w } = await open('pkg-tests/browser/conformance.html');
   await page.waitForFunction(() => window.__result, null, { timeout: 120_000 });
   const r = await page.evaluate(() => window.__result);
   assert.equal(r.error, undefined, r.error);
@@ -50,15 +53,53 @@ test('conformance vectors in Chromium = native, byte for byte', async () => {
   assert.equal(r.total, r.expected);
   assert.deepEqual(r.failures, []);
   assert.match(r.userAgent, /Chrome/);
-  assert.deepEqual(errors, []);
+  assertClean(w, 'conformance page');
+  assertSameOrigin(w.requests, new URL(url).origin, 'conformance page');
+  await assertCspEnforced(page, w, CSP_META);
   await page.close();
 });
 
 test('the demo page shows the three channels with recommendations', async () => {
-  const { page, errors } = await open('www/');
+  const { page, w } = await open('www/');
   await page.waitForFunction(() => document.querySelectorAll('[data-sku]').length >= 10, null, { timeout: 60_000 });
   const text = await page.evaluate(() => document.body.innerText);
   for (const word of ['Web', 'App', 'Kiosk']) assert.match(text, new RegExp(word, 'i'));
-  assert.deepEqual(errors, []);
+  // Placeholder tiles and offer banners get their colours through the CSSOM, not style attributes.
+  assert.ok(await page.evaluate(() => document.querySelector('.tile').style.getPropertyValue('--tile-h') !== ''));
+  assertClean(w, 'demo page');
+  assertSameOrigin(w.requests, new URL(url).origin, 'demo page');
+  await assertCspEnforced(page, w, CSP_META);
+  await page.close();
+});
+
+test('deciding and tracking on the demo page make no network request', async () => {
+  const { page, w } = await open('www/?customer=cust-anna');
+  await page.waitForFunction(() => document.querySelectorAll('#web-body [data-sku]').length >= 4, null, { timeout: 60_000 });
+  await page.waitForLoadState('networkidle');
+  const loaded = w.requests.length;
+  assert.ok(loaded > 0);
+  assertSameOrigin(w.requests, new URL(url).origin, 'demo page load');
+  // A click on a product: engine.track (view) + a decision per channel and per extra placement.
+  const sku = await page.getAttribute('#kiosk-body [data-sku]', 'data-sku');
+  await page.click(`#kiosk-body [data-sku="${sku}"]`);
+  await page.waitForFunction((s) => window.unisonoDemo.state.profile.events.some((e) => e.sku === s && e.channel === 'kiosk'), sku);
+  // Offers: impressions tracked, a click, a dismissal, each followed by decisions everywhere.
+  const offer = await page.evaluate(() => {
+    const d = window.unisonoDemo;
+    d.showAgain();
+    const shown = Object.values(d.state.round?.results ?? {}).flatMap((r) => r?.decision?.offers ?? []);
+    if (shown[0]) {
+      d.offerClick('web', shown[0].id);
+      d.offerDismiss('app', shown[0].id);
+    }
+    d.decideAll();
+    return shown[0]?.id ?? null;
+  });
+  assert.ok(offer, 'Anna is shown an offer');
+  const kinds = await page.evaluate(() => window.unisonoDemo.state.profile.events.map((e) => e.type));
+  for (const k of ['view', 'offer_impression', 'offer_click', 'offer_dismissed']) assert.ok(kinds.includes(k), k);
+  await page.waitForTimeout(500);
+  assert.deepEqual(w.requests.slice(loaded), [], 'no request while deciding / tracking');
+  assertClean(w, 'demo page after clicks');
   await page.close();
 });

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing unisono needs, idempotently and only from package
 # registries: the wasm32 target, wasm-bindgen-cli of exactly the crate's version, and the npm
-# dev tools (binaryen's wasm-opt). Fast when everything is already there.
+# dev tools (binaryen's wasm-opt, playwright-core, vite). Fast when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,8 +32,15 @@ if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM_PATH:-}" ]; then
   fi
 fi
 
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
-  || ! node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 132'; then
+# npm dev tools (binaryen's wasm-opt, playwright-core, vite for the packaging test): `npm ci`
+# unless every devDependency of package.json is installed at exactly its pinned version.
+if ! node -e '
+  const fs = require("fs");
+  const want = JSON.parse(fs.readFileSync("package.json", "utf8")).devDependencies;
+  for (const [name, v] of Object.entries(want)) {
+    const f = `node_modules/${name}/package.json`;
+    if (!fs.existsSync(f) || JSON.parse(fs.readFileSync(f, "utf8")).version !== v) process.exit(1);
+  }' || [ ! -x node_modules/.bin/wasm-opt ] || [ ! -x node_modules/.bin/vite ]; then
   echo "bootstrap: installing npm dev tools"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 fi

@@ -1,55 +1,118 @@
-// Completes pkg/ after wasm-bindgen: package.json with conditional exports, a Node entry that
-// instantiates the module synchronously, the README, and a size report.
-import { readFileSync, writeFileSync, copyFileSync, readdirSync, statSync } from 'node:fs';
+// Completes pkg/ after wasm-bindgen (see build-pkg.sh): the Node entries, package.json with
+// conditional exports, the README, and a size report.
+//
+// One package, one .wasm, two JS glues:
+//   unisono.js   wasm-bindgen --target web (ESM, async `init()`): browsers, bundlers, workers
+//   node.cjs     wasm-bindgen --target nodejs (CommonJS, reads the .wasm synchronously): require()
+//   node.js      Node ESM: re-exports node.cjs (Node's "ES module wrapper" for dual packages), so
+//                `import` and `require` in one process share one Wasm instance and one Engine
+//                class, and the glue is not shipped a third time.
+// The nodejs target was chosen over bundling the web glue to CommonJS (esbuild): no extra tool,
+// its output is the generator's own (tested upstream), and it is smaller than the web glue.
+import { readFileSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
 const cargo = readFileSync('Cargo.toml', 'utf8');
 const version = cargo.match(/^version = "(.*)"/m)[1];
 const description = cargo.match(/^description = "(.*)"/m)[1];
 
-writeFileSync('pkg/node.js', `// Node entry: instantiates the Wasm module synchronously from the file next to this one.
-import { readFileSync } from 'node:fs';
-import { initSync } from './unisono.js';
-initSync({ module: readFileSync(new URL('./unisono_bg.wasm', import.meta.url)) });
-export * from './unisono.js';
+// --- node.cjs / node.d.cts: the nodejs-target glue, reading the .wasm next to it.
+const cjs = readFileSync('target/pkg-nodejs/unisono.js', 'utf8');
+if (!cjs.includes('const wasmPath = `${__dirname}/unisono_bg.wasm`;')) {
+  throw new Error('target/pkg-nodejs/unisono.js no longer loads ${__dirname}/unisono_bg.wasm: update scripts/package.mjs');
+}
+// Its Deno types directive points at its own .d.ts, which is node.d.cts here.
+writeFileSync('pkg/node.cjs', cjs.replace('/* @ts-self-types="./unisono.d.ts" */', '/* @ts-self-types="./node.d.cts" */'));
+copyFileSync('target/pkg-nodejs/unisono.d.ts', 'pkg/node.d.cts');
+
+// The API both glues export (the web one adds `initSync` and the default `init`).
+const names = Object.keys(createRequire(import.meta.url)('../pkg/node.cjs')).sort();
+const web = Object.keys(await import(new URL('../pkg/unisono.js', import.meta.url).href)).sort();
+const expectWeb = [...names, 'default', 'initSync'].sort();
+if (JSON.stringify(web) !== JSON.stringify(expectWeb)) {
+  throw new Error(`web glue exports ${web}, the nodejs glue ${names}: the entries would differ`);
+}
+
+// --- node.js / node.d.ts: Node ESM.
+writeFileSync('pkg/node.js', `// Node ESM entry: the CommonJS build (node.cjs, instantiated synchronously when loaded), re-exported,
+// so \`import\` and \`require\` share one Wasm instance. Ready to use on import.
+import unisono from './node.cjs';
+
+export const { ${names.join(', ')} } = unisono;
+
+/** Already initialized in Node: a no-op, so code shared with browsers can always \`await init()\`. */
+export default async function init() {}
+`);
+writeFileSync('pkg/node.d.ts', `export * from './node.cjs';
+
+/** Already initialized in Node: a no-op, so code shared with browsers can always \`await init()\`. */
+export default function init(moduleOrPath?: unknown): Promise<void>;
 `);
 
+// --- package.json
 const pkg = {
   name: 'unisono',
   version,
   description,
   license: 'MIT OR Apache-2.0',
   type: 'module',
-  main: './node.js',
+  main: './node.cjs', // resolvers without `exports` support
   module: './unisono.js',
   types: './unisono.d.ts',
+  // The first matching condition wins. Browsers, bundlers building for the web and web workers
+  // get the web glue (`await init()` fetches unisono_bg.wasm next to it: bundlers rewrite that
+  // `new URL('unisono_bg.wasm', import.meta.url)` into an emitted asset); Node gets the
+  // synchronously instantiated build, as ESM or CommonJS; anything else the web glue.
   exports: {
     '.': {
+      browser: { types: './unisono.d.ts', default: './unisono.js' },
+      worker: { types: './unisono.d.ts', default: './unisono.js' },
+      node: {
+        import: { types: './node.d.ts', default: './node.js' },
+        require: { types: './node.d.cts', default: './node.cjs' },
+      },
       types: './unisono.d.ts',
-      node: './node.js',
       default: './unisono.js',
     },
     './unisono_bg.wasm': './unisono_bg.wasm',
+    './package.json': './package.json',
   },
-  files: ['unisono.js', 'unisono.d.ts', 'unisono_bg.wasm', 'unisono_bg.wasm.d.ts', 'node.js', 'README.md'],
-  sideEffects: ['./node.js'],
+  files: ['unisono.js', 'unisono.d.ts', 'unisono_bg.wasm', 'unisono_bg.wasm.d.ts',
+    'node.js', 'node.d.ts', 'node.cjs', 'node.d.cts', 'README.md'],
+  // No module needs to run for its effect: unisono.js only defines functions and classes, and the
+  // Node entries' one effect (instantiating the Wasm module) is only observable through their
+  // exports, never through a global. A bundler may therefore drop any of them whose exports are
+  // unused. (Bundlers reach node.js / node.cjs only when building for Node.)
+  sideEffects: false,
   keywords: ['personalization', 'recommendations', 'omnichannel', 'wasm'],
 };
 writeFileSync('pkg/package.json', JSON.stringify(pkg, null, 2) + '\n');
 copyFileSync('README.md', 'pkg/README.md');
 
+const listed = new Set([...pkg.files, 'package.json']);
+const extra = readdirSync('pkg').filter((f) => !listed.has(f));
+if (extra.length) throw new Error(`pkg/ has files the package.json 'files' list leaves out: ${extra}`);
+
+// --- size report
 const kb = (n) => (n / 1024).toFixed(1).padStart(7) + ' KB';
+const sizes = {};
 const rows = [];
-let total = { raw: 0, gz: 0 };
 for (const f of readdirSync('pkg').sort()) {
-  if (!/\.(js|wasm)$/.test(f)) continue;
+  if (!/\.(c?js|wasm)$/.test(f)) continue;
   const buf = readFileSync(`pkg/${f}`);
-  const gz = gzipSync(buf, { level: 9 }).length;
-  const br = brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
-  rows.push(`  ${f.padEnd(20)} raw ${kb(buf.length)}   gzip ${kb(gz)}   brotli ${kb(br)}`);
-  total.raw += buf.length;
-  total.gz += gz;
+  const s = {
+    raw: buf.length,
+    gz: gzipSync(buf, { level: 9 }).length,
+    br: brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+  };
+  sizes[f] = s;
+  rows.push(`  ${f.padEnd(24)} raw ${kb(s.raw)}   gzip ${kb(s.gz)}   brotli ${kb(s.br)}`);
 }
+const sum = (files, k) => files.reduce((n, f) => n + sizes[f][k], 0);
+const total = (label, files) =>
+  `  ${label.padEnd(24)} raw ${kb(sum(files, 'raw'))}   gzip ${kb(sum(files, 'gz'))}   brotli ${kb(sum(files, 'br'))}`;
 console.log(`unisono ${version} package sizes (after wasm-bindgen + wasm-opt -Oz):`);
 console.log(rows.join('\n'));
-console.log(`  ${'js + wasm'.padEnd(20)} raw ${kb(total.raw)}   gzip ${kb(total.gz)}`);
+console.log(total('browser (web js + wasm)', ['unisono.js', 'unisono_bg.wasm']));
+console.log(total('node (cjs + esm + wasm)', ['node.cjs', 'node.js', 'unisono_bg.wasm']));

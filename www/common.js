@@ -152,6 +152,8 @@ export function h(tag, attrs, ...children) {
       if (k === 'dataset') Object.assign(el.dataset, v);
       else if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2), v);
       else if (k === 'text') el.textContent = v;
+      // Through the CSSOM: the page's CSP (style-src 'self', no 'unsafe-inline') blocks style attributes.
+      else if (k === 'style') el.style.cssText = v;
       else el.setAttribute(k, v === true ? '' : v);
     }
   }

@@ -13,7 +13,7 @@
 // - only the kiosk page is served this way. The scope also covers the three-channel demo
 //   (/www/index.html): its navigations are not intercepted and its requests go to the network
 //   as if there were no service worker, so the demo never runs stale code.
-const VERSION = 'v1';
+const VERSION = 'v2';
 const PREFIX = 'unisono-kiosk-';
 const CACHE = PREFIX + VERSION;
 const NETWORK_TIMEOUT_MS = 4000;

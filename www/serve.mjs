@@ -32,9 +32,27 @@ const TYPES = {
   '.ico': 'image/x-icon',
 };
 
+// The demo's Content-Security-Policy (SECURITY.md): only this origin's scripts, styles, data and
+// workers; `'wasm-unsafe-eval'` lets the page compile the Wasm package, and nothing allows
+// eval / new Function or inline code. The pages carry the same policy in a
+// <meta http-equiv="Content-Security-Policy"> (CSP_META: without `frame-ancestors`, which
+// browsers ignore in a meta element), so it also holds when they are served by something else.
+export const CSP_META = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+].join('; ');
+export const CSP = `${CSP_META}; frame-ancestors 'none'`;
+
 // Cross-origin isolation gives the page a 5 µs performance.now() (100 µs otherwise), so the
 // demo can show real per-decision times. Everything is same-origin, nothing else is affected.
 const COMMON_HEADERS = {
+  'Content-Security-Policy': CSP,
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
   'Cross-Origin-Resource-Policy': 'same-origin',

@@ -1,0 +1,18 @@
+// The web build (--target web, async init) running the same vectors as Node and native.
+import init, * as unisono from '/pkg/unisono.js';
+import { runConformance } from '/pkg-tests/conformance.mjs';
+const load = async (rel) => {
+  const r = await fetch('/' + rel);
+  if (!r.ok) throw new Error(`${rel}: ${r.status}`);
+  return r.text();
+};
+try {
+  await init({ module_or_path: '/pkg/unisono_bg.wasm' });
+  const results = await runConformance(unisono, load);
+  const expected = (await load('tests/conformance/v1/expected.ndjson')).trimEnd().split('\n');
+  const failures = results.filter((r, i) => r.decision !== expected[i]).map((r) => r.name);
+  window.__result = { total: results.length, expected: expected.length, failures, userAgent: navigator.userAgent };
+} catch (e) {
+  window.__result = { error: String(e && e.stack || e) };
+}
+document.getElementById('out').textContent = JSON.stringify(window.__result, null, 1);

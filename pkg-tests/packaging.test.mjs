@@ -1,0 +1,305 @@
+// One npm package for every runtime: `npm pack` pkg/, install the tarball into a fresh temporary
+// project (offline: the package has no dependencies), and decide for cust-anna at the London
+// kiosk in each runtime a user of the package has:
+//   (a) Node ESM            import init, { Engine } from 'unisono'       (the reference)
+//   (b) Node CommonJS       const { Engine } = require('unisono')
+//   (c) Vite                a production build of a tiny app (main thread + a bundled module
+//                           worker), served and run in headless Chromium
+//   (d) browser             a plain page whose <script type="module"> imports the package files
+//   (e) Web Worker          a module worker importing the package files
+// Every decision must be byte-identical to (a). Vite is the repo's devDependency
+// (node_modules/.bin/vite), so nothing is downloaded here. Chromium as in browser.test.mjs; the
+// browser parts are skipped, with a message, only when it is absent.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const NO_CHROMIUM = existsSync(CHROMIUM) ? false : `${CHROMIUM} missing (scripts/bootstrap.sh installs Debian's chromium): browser runtimes not tested`;
+const VITE = join(ROOT, 'node_modules/.bin/vite');
+const run = promisify(execFile);
+
+// The decision every runtime makes (the context the other pkg-tests use for the kiosk).
+const now = JSON.parse(readFileSync(join(ROOT, 'examples/sample/scenarios.json'), 'utf8')).now;
+const CONTEXT = JSON.stringify({ channel: 'kiosk', placement: 'home', store: 'lon-oxford', now });
+const SAMPLE = ['catalog.json', 'model.json', 'config.json', 'offers.json', 'profiles/cust-anna.json'];
+
+let dir, app, packed, reference, server, origin, browser;
+
+// ---- the temporary project's files
+
+const ESM = `import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import init, { Engine, engineVersion } from 'unisono';
+await init(); // a no-op in Node, so browser code runs unchanged
+const read = (f) => readFileSync(new URL('./sample/' + f, import.meta.url), 'utf8');
+const engine = new Engine(read('catalog.json'), read('model.json'), read('config.json'), read('offers.json'));
+const decision = engine.decideJson(read('profiles/cust-anna.json'), read('context.json'));
+const cjs = createRequire(import.meta.url)('unisono');
+console.log(JSON.stringify({ decision, version: engineVersion(), resolved: import.meta.resolve('unisono'),
+  sameInstance: cjs.Engine === Engine && cjs.engineVersion === engineVersion }));
+`;
+
+const CJS = `const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { Engine, engineVersion } = require('unisono');
+const read = (f) => readFileSync(join(__dirname, 'sample', f), 'utf8');
+const engine = new Engine(read('catalog.json'), read('model.json'), read('config.json'), read('offers.json'));
+const decision = engine.decideJson(read('profiles/cust-anna.json'), read('context.json'));
+console.log(JSON.stringify({ decision, version: engineVersion(), resolved: require.resolve('unisono') }));
+`;
+
+// Shared by every browser runtime: fetch the sample retailer from /sample/ and decide.
+const DECIDE = `export async function decideSample({ Engine }) {
+  const get = async (f) => {
+    const r = await fetch('/sample/' + f);
+    if (!r.ok) throw new Error(f + ': HTTP ' + r.status);
+    return r.text();
+  };
+  const [catalog, model, config, offers, profile, context] = await Promise.all(
+    ['catalog.json', 'model.json', 'config.json', 'offers.json', 'profiles/cust-anna.json', 'context.json'].map(get));
+  return new Engine(catalog, model, config, offers).decideJson(profile, context);
+}
+`;
+const report = (expr) => `${expr}.then((r) => { window.__result = r; }, (e) => { window.__result = { error: String(e && e.stack || e) }; });\n`;
+const workerBody = (importLine) => `${importLine}
+import { decideSample } from './decide.js';
+(async () => {
+  await init();
+  return { decision: await decideSample({ Engine }) };
+})().then((r) => postMessage(r), (e) => postMessage({ error: String(e && e.stack || e) }));
+`;
+const awaitWorker = `(w) => new Promise((ok, fail) => {
+  w.onmessage = (e) => (e.data.error ? fail(new Error('worker: ' + e.data.error)) : ok(e.data.decision));
+  w.onerror = (e) => fail(new Error('worker: ' + (e.message || 'failed to load')));
+})`;
+const page = (title, script) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${title}</title>
+<script type="module" src="${script}"></script></head><body></body></html>
+`;
+
+const FILES = {
+  'package.json': JSON.stringify({ name: 'unisono-packaging-check', private: true, version: '0.0.0',
+    dependencies: { unisono: 'file:../unisono.tgz' } }, null, 2),
+  'esm.mjs': ESM,
+  'cjs.cjs': CJS,
+  // (c) a Vite app: index.html + main.js (+ a worker Vite bundles), `import init, { Engine } from 'unisono'`.
+  'vite/index.html': page('unisono in a Vite app', './main.js'),
+  'vite/decide.js': DECIDE,
+  'vite/main.js': `import init, { Engine } from 'unisono';
+import { decideSample } from './decide.js';
+const waitFor = ${awaitWorker};
+${report(`(async () => {
+  await init();
+  const main = await decideSample({ Engine });
+  const worker = await waitFor(new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }));
+  return { main, worker };
+})()`)}`,
+  'vite/worker.js': workerBody(`import init, { Engine } from 'unisono';`),
+  // A second page importing the package for nothing: with sideEffects: false it ships no Wasm.
+  'vite/unused.html': page('unisono imported, unused', './unused.js'),
+  'vite/unused.js': `import 'unisono';\ndocument.title = 'unused';\n`,
+  'vite/vite.config.mjs': `export default {
+  logLevel: 'warn',
+  build: { rollupOptions: { input: { main: 'index.html', unused: 'unused.html' } } },
+};
+`,
+  // (d) and (e): the package files imported directly by URL, no bundler.
+  'plain/index.html': page('unisono, plain module script', './main.js'),
+  'plain/worker.html': page('unisono in a module worker', './start-worker.js'),
+  'plain/decide.js': DECIDE,
+  'plain/main.js': `import init, { Engine } from '/node_modules/unisono/unisono.js';
+import { decideSample } from './decide.js';
+${report(`(async () => { await init(); return { main: await decideSample({ Engine }) }; })()`)}`,
+  'plain/start-worker.js': `const waitFor = ${awaitWorker};
+${report(`waitFor(new Worker('./worker.js', { type: 'module' })).then((worker) => ({ worker }))`)}`,
+  'plain/worker.js': workerBody(`import init, { Engine } from '/node_modules/unisono/unisono.js';`),
+};
+
+// ---- a minimal static server: longest mount prefix wins; .wasm as application/wasm
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8', '.json': 'application/json; charset=utf-8', '.wasm': 'application/wasm',
+  '.css': 'text/css; charset=utf-8' };
+
+function serve(mounts) {
+  const log = [];
+  const srv = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const [prefix, base] = mounts.find(([p]) => path.startsWith(p)) ?? [];
+    let file = base && resolve(base, '.' + sep + path.slice(prefix.length));
+    if (file && path.endsWith('/')) file = join(file, 'index.html');
+    try {
+      if (!file || !(file + sep).startsWith(base + sep)) throw new Error('outside');
+      const body = await readFile(file);
+      const type = TYPES[extname(file)] ?? 'application/octet-stream';
+      log.push({ path, status: 200, type });
+      res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(body);
+    } catch {
+      log.push({ path, status: 404 });
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found\n');
+    }
+  });
+  return new Promise((ok) => srv.listen(0, '127.0.0.1', () => ok(Object.assign(srv, { log }))));
+}
+
+// ---- Chromium, launched on first use
+
+async function chromium() {
+  if (browser) return browser;
+  const { chromium: pw } = await import('playwright-core');
+  for (const v of ['XDG_CONFIG_HOME', 'XDG_CACHE_HOME']) process.env[v] = dir; // keep Chromium's files out of HOME
+  browser = await pw.launchPersistentContext(join(dir, 'chromium-profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  return browser;
+}
+
+/** Load `path`, wait for window.__result; console errors / warnings and failed requests fail the test. */
+async function resultOf(path) {
+  const p = await (await chromium()).newPage();
+  const problems = [];
+  p.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`); });
+  p.on('pageerror', (e) => problems.push(`pageerror: ${e}`));
+  p.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  const seen = server.log.length;
+  try {
+    await p.goto(origin + path);
+    await p.waitForFunction(() => window.__result, null, { timeout: 60_000 });
+    const r = await p.evaluate(() => window.__result);
+    assert.equal(r.error, undefined, r.error);
+    assert.deepEqual(problems, []);
+    const served = server.log.slice(seen);
+    assert.deepEqual(served.filter((l) => l.status !== 200), [], 'every request found its file');
+    const wasm = served.filter((l) => l.path.endsWith('.wasm'));
+    assert.ok(wasm.length >= 1 && wasm.every((l) => l.type === 'application/wasm'), 'the .wasm is fetched as application/wasm');
+    return r;
+  } finally {
+    await p.close();
+  }
+}
+
+const sh = (file, args, cwd) => run(file, args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'unisono-packaging-'));
+  app = join(dir, 'app');
+  // npm pack, as a publish would; offline install into the fresh project (npm cache kept in dir).
+  const npm = ['--cache', join(dir, 'npm-cache'), '--no-audit', '--no-fund', '--loglevel=error'];
+  const { stdout } = await sh('npm', ['pack', join(ROOT, 'pkg'), '--pack-destination', dir, '--json', ...npm], ROOT);
+  packed = JSON.parse(stdout)[0];
+  cpSync(join(dir, packed.filename), join(dir, 'unisono.tgz'));
+  for (const [rel, text] of Object.entries(FILES)) {
+    mkdirSync(join(app, rel, '..'), { recursive: true });
+    writeFileSync(join(app, rel), text);
+  }
+  mkdirSync(join(app, 'sample/profiles'), { recursive: true });
+  for (const f of SAMPLE) cpSync(join(ROOT, 'examples/sample', f), join(app, 'sample', f));
+  writeFileSync(join(app, 'sample/context.json'), CONTEXT);
+  await sh('npm', ['install', '--offline', '--no-package-lock', ...npm], app);
+  assert.ok(existsSync(join(app, 'node_modules/unisono/package.json')), 'the tarball is installed');
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+  server?.closeAllConnections();
+  if (dir && !process.env.UNISONO_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
+});
+
+test('npm pack ships exactly the package files, with sideEffects: false', (t) => {
+  const files = packed.files.map((f) => f.path).sort();
+  assert.deepEqual(files, ['README.md', 'node.cjs', 'node.d.cts', 'node.d.ts', 'node.js', 'package.json',
+    'unisono.d.ts', 'unisono.js', 'unisono_bg.wasm', 'unisono_bg.wasm.d.ts']);
+  const pkg = JSON.parse(readFileSync(join(app, 'node_modules/unisono/package.json'), 'utf8'));
+  assert.equal(pkg.sideEffects, false);
+  assert.equal(readdirSync(join(app, 'node_modules/unisono')).length, files.length);
+  t.diagnostic(`tarball ${packed.filename}: ${(packed.size / 1024).toFixed(1)} KB packed, ${(packed.unpackedSize / 1024).toFixed(1)} KB unpacked`);
+});
+
+test('(a) Node ESM: import init, { Engine } from "unisono" (sync init, shares the CommonJS instance)', async () => {
+  const out = JSON.parse((await sh(process.execPath, ['esm.mjs'], app)).stdout);
+  assert.match(out.resolved, /\/node_modules\/unisono\/node\.js$/);
+  assert.equal(out.sameInstance, true, 'import and require give the same Engine: one Wasm instance');
+  const d = JSON.parse(out.decision);
+  assert.equal(d.profileId, 'cust-anna');
+  assert.equal(d.channel, 'kiosk');
+  assert.equal(d.recommendations[0].sku, 'HK-COF-0001');
+  assert.equal(d.versions.engine, out.version);
+  reference = out.decision;
+});
+
+test('(b) Node CommonJS: require("unisono")', async () => {
+  assert.ok(reference, 'the Node ESM decision (a) is the reference');
+  const out = JSON.parse((await sh(process.execPath, ['cjs.cjs'], app)).stdout);
+  assert.match(out.resolved, /\/node_modules\/unisono\/node\.cjs$/);
+  assert.equal(out.decision, reference);
+});
+
+test('(c) Vite production build, run in Chromium (main thread and a bundled module worker)', async (t) => {
+  assert.ok(reference, 'the Node ESM decision (a) is the reference');
+  assert.ok(existsSync(VITE), `${VITE} missing: scripts/bootstrap.sh runs npm ci`);
+  await sh(process.execPath, [VITE, 'build'], join(app, 'vite'));
+  const dist = join(app, 'vite/dist');
+  const assets = readdirSync(join(dist, 'assets'));
+  const js = assets.filter((f) => f.endsWith('.js')).map((f) => [f, readFileSync(join(dist, 'assets', f), 'utf8')]);
+  assert.equal(assets.filter((f) => f.endsWith('.wasm')).length, 1, `one .wasm emitted: ${assets}`);
+  assert.ok(js.some(([, s]) => s.includes('__wbindgen')), 'the web glue is bundled');
+  for (const [f, s] of js) assert.ok(!/node:fs|readFileSync|__dirname/.test(s), `${f}: the browser build resolved a Node entry`);
+  // sideEffects: false in practice: the page that imports 'unisono' without using it gets none of it.
+  // (Without it, Rolldown keeps the glue's top-level statements in a chunk that page imports.)
+  const loaded = new Set();
+  const follow = (text) => {
+    for (const [, f] of text.matchAll(/["/]([\w.-]+\.js)"/g)) {
+      if (loaded.has(f) || !existsSync(join(dist, 'assets', f))) continue;
+      loaded.add(f);
+      follow(readFileSync(join(dist, 'assets', f), 'utf8'));
+    }
+  };
+  follow(readFileSync(join(dist, 'unused.html'), 'utf8'));
+  assert.ok(loaded.size >= 1, 'unused.html loads its script');
+  for (const f of loaded) assert.ok(!readFileSync(join(dist, 'assets', f), 'utf8').includes('__wbindgen'), `unused.html loads ${f}, which holds the glue`);
+
+  if (NO_CHROMIUM) return t.skip(NO_CHROMIUM);
+  await startServer();
+  const r = await resultOf('/index.html');
+  assert.equal(r.main, reference, 'Vite app, main thread');
+  assert.equal(r.worker, reference, 'Vite app, bundled module worker');
+});
+
+test('(d) browser: <script type="module"> importing the package files, async init()', { skip: NO_CHROMIUM }, async () => {
+  assert.ok(reference, 'the Node ESM decision (a) is the reference');
+  await startServer();
+  const r = await resultOf('/plain/index.html');
+  assert.equal(r.main, reference);
+});
+
+test('(e) Web Worker: a module worker importing the package files', { skip: NO_CHROMIUM }, async () => {
+  assert.ok(reference, 'the Node ESM decision (a) is the reference');
+  await startServer();
+  const r = await resultOf('/plain/worker.html');
+  assert.equal(r.worker, reference);
+});
+
+async function startServer() {
+  if (server) return;
+  // The Vite build at / (its default base), the plain pages, the installed package, the inputs.
+  server = await serve([
+    ['/node_modules/', join(app, 'node_modules')],
+    ['/sample/', join(app, 'sample')],
+    ['/plain/', join(app, 'plain')],
+    ['/', join(app, 'vite/dist')],
+  ]);
+  origin = `http://127.0.0.1:${server.address().port}`;
+}
