@@ -26,11 +26,17 @@ fn main() {
         .unwrap_or_else(|| "cust-anna".into());
     let p = read(&format!("profiles/{id}.json"));
     let ctx = r#"{"channel":"web","now":"2026-11-23T12:00:00Z"}"#;
+    // ITERS=200 under `valgrind --tool=callgrind` counts instructions when the machine is too
+    // busy for wall-clock timings to mean anything.
+    let iters: usize = std::env::var("ITERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3000);
     let mut times = Vec::new();
-    for i in 0..3000 {
+    for i in 0..iters {
         let t = Instant::now();
         let d = e.decide_json(&p, ctx).map(|d| d.to_json());
-        if i >= 500 {
+        if i >= iters / 6 {
             times.push(t.elapsed().as_secs_f64() * 1e6);
         }
         if d.is_err() {

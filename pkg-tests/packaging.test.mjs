@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { createRequire } from 'node:module';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -220,11 +221,20 @@ after(async () => {
 
 test('npm pack ships exactly the package files, with sideEffects: false', (t) => {
   const files = packed.files.map((f) => f.path).sort();
+  const schemas = ['catalog', 'config', 'context', 'decision', 'model', 'offers', 'profile']
+    .map((n) => `schemas/${n}.schema.json`);
   assert.deepEqual(files, ['README.md', 'node.cjs', 'node.d.cts', 'node.d.ts', 'node.js', 'package.json',
-    'unisono.d.ts', 'unisono.js', 'unisono_bg.wasm', 'unisono_bg.wasm.d.ts']);
+    ...schemas, 'unisono.d.ts', 'unisono.js', 'unisono_bg.wasm', 'unisono_bg.wasm.d.ts']);
   const pkg = JSON.parse(readFileSync(join(app, 'node_modules/unisono/package.json'), 'utf8'));
   assert.equal(pkg.sideEffects, false);
-  assert.equal(readdirSync(join(app, 'node_modules/unisono')).length, files.length);
+  const installed = readdirSync(join(app, 'node_modules/unisono'), { recursive: true })
+    .filter((f) => f !== 'schemas').map((f) => f.split(sep).join('/')).sort();
+  assert.deepEqual(installed, files);
+  // Each schema is importable through `exports` and is the committed file.
+  for (const f of schemas) {
+    const shipped = readFileSync(createRequire(join(app, 'x.cjs')).resolve(`unisono/${f}`), 'utf8');
+    assert.equal(shipped, readFileSync(join(ROOT, f), 'utf8'), f);
+  }
   t.diagnostic(`tarball ${packed.filename}: ${(packed.size / 1024).toFixed(1)} KB packed, ${(packed.unpackedSize / 1024).toFixed(1)} KB unpacked`);
 });
 

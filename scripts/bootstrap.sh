@@ -32,7 +32,8 @@ if [ ! -x /usr/bin/chromium ] && [ -z "${CHROMIUM_PATH:-}" ]; then
   fi
 fi
 
-# npm dev tools (binaryen's wasm-opt, playwright-core, vite for the packaging test): `npm ci`
+# npm dev tools (binaryen's wasm-opt, playwright-core, vite for the packaging test,
+# json-schema-to-typescript for src/types.d.ts, typescript for the type tests): `npm ci`
 # unless every devDependency of package.json is installed at exactly its pinned version.
 if ! node -e '
   const fs = require("fs");

@@ -9,7 +9,7 @@
 //                class, and the glue is not shipped a third time.
 // The nodejs target was chosen over bundling the web glue to CommonJS (esbuild): no extra tool,
 // its output is the generator's own (tested upstream), and it is smaller than the web glue.
-import { readFileSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, copyFileSync, readdirSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
@@ -76,10 +76,12 @@ const pkg = {
       default: './unisono.js',
     },
     './unisono_bg.wasm': './unisono_bg.wasm',
+    // The documents' JSON Schemas (draft 2020-12), e.g. `unisono/schemas/profile.schema.json`.
+    './schemas/*': './schemas/*',
     './package.json': './package.json',
   },
   files: ['unisono.js', 'unisono.d.ts', 'unisono_bg.wasm', 'unisono_bg.wasm.d.ts',
-    'node.js', 'node.d.ts', 'node.cjs', 'node.d.cts', 'README.md'],
+    'node.js', 'node.d.ts', 'node.cjs', 'node.d.cts', 'README.md', 'schemas'],
   // No module needs to run for its effect: unisono.js only defines functions and classes, and the
   // Node entries' one effect (instantiating the Wasm module) is only observable through their
   // exports, never through a global. A bundler may therefore drop any of them whose exports are
@@ -89,6 +91,11 @@ const pkg = {
 };
 writeFileSync('pkg/package.json', JSON.stringify(pkg, null, 2) + '\n');
 copyFileSync('README.md', 'pkg/README.md');
+// schemas/*.schema.json: generated from the Rust types and checked by tests/schemas.rs.
+mkdirSync('pkg/schemas', { recursive: true });
+const schemas = readdirSync('schemas').filter((f) => f.endsWith('.schema.json')).sort();
+if (schemas.length === 0) throw new Error('schemas/ has no *.schema.json');
+for (const f of schemas) copyFileSync(`schemas/${f}`, `pkg/schemas/${f}`);
 
 const listed = new Set([...pkg.files, 'package.json']);
 const extra = readdirSync('pkg').filter((f) => !listed.has(f));

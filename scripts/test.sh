@@ -9,10 +9,15 @@ cd "$(dirname "$0")/.."
 echo "== rustfmt, clippy (native and wasm32)"
 cargo fmt --all --check
 cargo clippy --all-targets -- -D warnings
+cargo clippy --all-targets --features schema -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
 
 echo "== cargo test"
 cargo test
+
+echo "== JSON Schemas and TypeScript types, generated from the Rust types (committed; checked here)"
+cargo test --features schema --test schemas
+node scripts/gen-types.mjs --check
 
 echo "== build the npm package"
 ./scripts/build-pkg.sh

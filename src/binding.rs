@@ -100,10 +100,10 @@ impl Engine {
     /// Throws an `Error` with `code`, `path` and `document` when one is invalid.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        catalog: &JsValue,
-        model: &JsValue,
-        config: &JsValue,
-        offers: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Catalog | string")] catalog: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Model | string")] model: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Config | string")] config: &JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "Offers | string | null")] offers: &JsValue,
     ) -> Result<Engine, JsValue> {
         let (c, m, k) = (
             to_text("catalog", catalog)?,
@@ -131,7 +131,11 @@ impl Engine {
     /// JSON strings). Everything is validated (model checksum included) before the switch; on
     /// any error this throws and the engine keeps serving the previous artifacts. Returns the
     /// new `versions`.
-    pub fn reload(&mut self, artifacts: &JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(unchecked_return_type = "Versions")]
+    pub fn reload(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Artifacts")] artifacts: &JsValue,
+    ) -> Result<JsValue, JsValue> {
         let mut next = self.sources.clone();
         let get = |name: &str| js_sys::Reflect::get(artifacts, &JsValue::from_str(name)).ok();
         let present = |v: &Option<JsValue>| v.as_ref().is_some_and(|v| !v.is_undefined());
@@ -170,7 +174,12 @@ impl Engine {
 
     /// Decide for one profile in one context. Returns
     /// `{decisionId, stateId, channel, placement, recommendations, offers, versions, …}`.
-    pub fn decide(&self, profile: &JsValue, context: &JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(unchecked_return_type = "Decision")]
+    pub fn decide(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Profile | string")] profile: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Context | string")] context: &JsValue,
+    ) -> Result<JsValue, JsValue> {
         let json =
             self.decide_json(&to_text("profile", profile)?, &to_text("context", context)?)?;
         parse_out(&json)
@@ -188,7 +197,12 @@ impl Engine {
     /// Record an event on the device: returns `{profile, event}` — the updated profile (event
     /// appended in time order, cart updated by add / remove / purchase) to pass to the next
     /// `decide` on any channel, and the canonical event to export to the data platform.
-    pub fn track(&self, profile: &JsValue, event: &JsValue) -> Result<JsValue, JsValue> {
+    #[wasm_bindgen(unchecked_return_type = "Tracked")]
+    pub fn track(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Profile | string")] profile: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Event | string")] event: &JsValue,
+    ) -> Result<JsValue, JsValue> {
         let mut p = crate::profile::Profile::from_json(&to_text("profile", profile)?)
             .map_err(|e| js_error(&e))?;
         let e = p
@@ -202,9 +216,80 @@ impl Engine {
     }
 
     /// `{engine, catalog, model, config}` versions this engine serves.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "Versions")]
     pub fn versions(&self) -> Result<JsValue, JsValue> {
         parse_out(&serde_json::to_string(self.inner.versions()).unwrap_or_default())
+    }
+}
+
+/// A customer's profile kept inside the engine between decisions, the fast path for a page or
+/// kiosk that decides repeatedly for the same customer: the profile is parsed and hashed once,
+/// `track` updates it in place, and `engine.decideSession(session, context)` skips both steps.
+/// Free it with `session.free()` when the customer leaves (a FinalizationRegistry also frees
+/// it once garbage-collected).
+#[wasm_bindgen]
+pub struct Session {
+    inner: crate::decide::Session,
+}
+
+#[wasm_bindgen]
+impl Session {
+    /// Parse and validate a profile (object or JSON string) into a session.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "Profile | string")] profile: &JsValue,
+    ) -> Result<Session, JsValue> {
+        crate::decide::Session::from_json(&to_text("profile", profile)?)
+            .map(|inner| Session { inner })
+            .map_err(|e| js_error(&e))
+    }
+
+    /// Record an event on the device (same rules as `engine.track`); returns the canonical
+    /// event to export to the data platform. The next decision reflects it.
+    #[wasm_bindgen(unchecked_return_type = "EventOutput")]
+    pub fn track(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Event | string")] event: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let e = self
+            .inner
+            .track(&to_text("event", event)?)
+            .map_err(|e| js_error(&e))?;
+        parse_out(&serde_json::to_string(&e).unwrap_or_default())
+    }
+
+    /// The customer id.
+    #[wasm_bindgen(getter)]
+    pub fn id(&self) -> String {
+        self.inner.profile().id.clone()
+    }
+
+    /// The current profile as a plain object (for storage or export); `JSON.stringify(session)`
+    /// gives its JSON.
+    #[wasm_bindgen(js_name = toJSON, unchecked_return_type = "Profile")]
+    pub fn to_json(&self) -> Result<JsValue, JsValue> {
+        parse_out(&self.inner.profile().to_json())
+    }
+}
+
+#[wasm_bindgen]
+impl Engine {
+    /// Decide for a `Session` in one context: the same decision as `decide(profile, context)`
+    /// with the session's profile, without re-reading the profile.
+    #[wasm_bindgen(js_name = decideSession, unchecked_return_type = "Decision")]
+    pub fn decide_session(
+        &self,
+        session: &Session,
+        #[wasm_bindgen(unchecked_param_type = "Context | string")] context: &JsValue,
+    ) -> Result<JsValue, JsValue> {
+        parse_out(&self.decide_session_json(session, &to_text("context", context)?)?)
+    }
+
+    /// Like `decideSession`, with a context JSON string in and the decision JSON string out.
+    #[wasm_bindgen(js_name = decideSessionJson)]
+    pub fn decide_session_json(&self, session: &Session, context: &str) -> Result<String, JsValue> {
+        let ctx = crate::decide::parse_context(&self.inner, context).map_err(|e| js_error(&e))?;
+        Ok(self.inner.decide_session(&session.inner, &ctx).to_json())
     }
 }
 
@@ -213,9 +298,9 @@ impl Engine {
 #[wasm_bindgen(js_name = buildModel)]
 pub fn build_model(
     events: &str,
-    format: &str,
-    params: &JsValue,
-    version: Option<String>,
+    #[wasm_bindgen(unchecked_param_type = "'csv' | 'ndjson' | 'jsonl'")] format: &str,
+    #[wasm_bindgen(unchecked_optional_param_type = "BuildParams | string | null")] params: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "string | null")] version: Option<String>,
 ) -> Result<String, JsValue> {
     let fmt = Format::parse(format).ok_or_else(|| {
         js_error(&Error::new(
@@ -251,4 +336,100 @@ pub fn engine_version() -> String {
 #[wasm_bindgen(js_name = wasmMemoryBytes)]
 pub fn wasm_memory_bytes() -> f64 {
     (core::arch::wasm32::memory_size(0) as f64) * 65536.0
+}
+
+// ---------------------------------------------------------------------------------------------
+// Types and validation (issue 8). The documents' TypeScript types (src/types.d.ts, generated
+// from the JSON Schemas by scripts/gen-types.mjs) and the API's own go into every .d.ts of the
+// package. Exports name them with `unchecked_param_type` / `unchecked_optional_param_type` /
+// `unchecked_return_type` wherever they take or return a JS object, as above: a new export
+// follows the same pattern (pkg-tests/types.test.mjs fails on an `any` in a public signature).
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_DOCUMENT_TYPES: &str = include_str!("types.d.ts");
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_API_TYPES: &str = r#"
+/** The artifacts `engine.reload` replaces (objects or JSON strings); absent ones are kept, `offers: null` removes the offers. */
+export interface Artifacts {
+  catalog?: Catalog | string;
+  model?: Model | string;
+  config?: Config | string;
+  offers?: Offers | string | null;
+}
+
+/** What `engine.track` returns: the updated profile and the canonical event to export. */
+export interface Tracked {
+  profile: Profile;
+  event: EventOutput;
+}
+
+/** The stable error codes (`error.code`, `problem.code`). */
+export type ErrorCode =
+  | 'invalid_json' | 'invalid_type' | 'missing_field' | 'invalid_value' | 'invalid_time'
+  | 'unsupported_schema' | 'duplicate' | 'unknown_reference' | 'too_large'
+  | 'checksum_mismatch' | 'empty_catalog';
+
+/** What the API throws: an `Error` named `UnisonoError` with the code, the JSON path and the document. */
+export interface UnisonoError extends Error {
+  code: ErrorCode;
+  /** JSON path inside the document (`events[3].ts`); empty for the whole document. */
+  path: string;
+  /** `catalog`, `model`, `config`, `offers`, `profile`, `context`, `event`, `events`, … */
+  document: string;
+}
+
+/** The documents `validate` checks. */
+export type DocumentKind = 'profile' | 'catalog' | 'config' | 'context' | 'offers' | 'model';
+
+/** One problem of a document, with the code and path its loader would throw. */
+export interface Problem {
+  code: ErrorCode;
+  path: string;
+  message: string;
+}
+
+/** What `validate` returns: `valid` is true when the engine accepts the document. */
+export interface ValidationReport {
+  valid: boolean;
+  problems: Problem[];
+}
+"#;
+
+/// Every problem of a document (object or JSON string), not only the first: each list element
+/// (`events[i]`, `items[i]`, `offers[i]`, …) is checked on its own, so several are reported,
+/// each with its `code` and JSON `path`; then duplicates and unknown references. At most 100.
+/// Never throws: `{valid: true, problems: []}` when the engine accepts the document. `kind` is
+/// `profile`, `catalog`, `config`, `context` (checked without a catalog: any store), `offers` or
+/// `model`.
+#[wasm_bindgen(unchecked_return_type = "ValidationReport")]
+pub fn validate(
+    #[wasm_bindgen(unchecked_param_type = "DocumentKind")] kind: &str,
+    #[wasm_bindgen(unchecked_param_type = "unknown")] document: &JsValue,
+) -> Result<JsValue, JsValue> {
+    use crate::validate::{report_json, validate, Problem};
+    let one = |code: Code, message: &str| {
+        report_json(&[Problem {
+            code,
+            path: String::new(),
+            message: message.to_string(),
+        }])
+    };
+    let report = if let Some(text) = document.as_string() {
+        report_json(&validate(kind, &text))
+    } else if document.is_undefined() || document.is_null() {
+        one(Code::MissingField, "no document given")
+    } else {
+        match js_sys::JSON::stringify(document)
+            .ok()
+            .and_then(|s| s.as_string())
+        {
+            Some(text) => report_json(&validate(kind, &text)),
+            None => one(
+                Code::InvalidJson,
+                "not representable as JSON (cycle or BigInt?)",
+            ),
+        }
+    };
+    parse_out(&report)
 }

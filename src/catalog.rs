@@ -9,8 +9,11 @@ pub const CATALOG_SCHEMA: &str = "unisono.catalog/1";
 /// A catalog larger than this is refused: it would not fit a kiosk or a browser tab.
 pub const MAX_ITEMS: usize = 1_000_000;
 
+/// A physical store (where kiosk and point-of-sale decisions are made).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Store {
+    #[cfg_attr(feature = "schema", schemars(length(min = 1)))]
     pub id: String,
     #[serde(default)]
     pub name: String,
@@ -21,17 +24,22 @@ pub struct Store {
 /// Where an item may be shown. `channels` absent means every channel; `stores` maps a store id
 /// to the units in stock there (absent or 0 = not in that store).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Availability {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<Channel>>,
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(extend("additionalProperties" = { "type": "number", "minimum": 0 })))]
     pub stores: BTreeMap<String, f64>,
 }
 
+/// A product that can be recommended.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Item {
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 200)))]
     pub sku: String,
     pub title: String,
     /// Category path from the top: `["Home & Kitchen", "Coffee", "Espresso Machines"]`.
@@ -39,6 +47,7 @@ pub struct Item {
     pub category: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub brand: Option<String>,
+    #[cfg_attr(feature = "schema", schemars(range(min = 0)))]
     pub price: f64,
     #[serde(default)]
     pub tags: Vec<String>,
@@ -78,14 +87,20 @@ impl Item {
     }
 }
 
+/// The catalog document (`"schema": "unisono.catalog/1"`): what can be recommended, where it
+/// is sold and where it is in stock. Skus are unique; stock may only name listed stores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "Catalog"))]
 #[serde(deny_unknown_fields)]
-struct CatalogDoc {
+pub(crate) struct CatalogDoc {
+    #[cfg_attr(feature = "schema", schemars(extend("const" = CATALOG_SCHEMA)))]
     schema: String,
     #[serde(default)]
     version: String,
     #[serde(default)]
     stores: Vec<Store>,
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 1_000_000)))]
     items: Vec<Item>,
 }
 
@@ -98,7 +113,8 @@ pub struct Catalog {
     pub content_hash: String,
     pub stores: Vec<Store>,
     pub items: Vec<Item>,
-    index: BTreeMap<String, u32>,
+    /// sku → index. Hashed: looked up for every profile event in every decision.
+    index: crate::hash::StrMap<u32>,
 }
 
 impl Catalog {
@@ -143,7 +159,7 @@ impl Catalog {
                 );
             }
         }
-        let mut index = BTreeMap::new();
+        let mut index = crate::hash::StrMap::default();
         for (i, item) in doc.items.iter().enumerate() {
             let path = |f: &str| format!("items[{i}].{f}");
             if item.sku.is_empty() || item.sku.len() > 200 {

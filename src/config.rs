@@ -10,6 +10,7 @@ pub const CONFIG_SCHEMA: &str = "unisono.config/1";
 
 /// The recommendation strategies. Each yields candidates with a score and a reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
     /// Items viewed or carted on any channel and not bought since.
@@ -44,10 +45,12 @@ impl Strategy {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StrategyWeight {
     pub strategy: Strategy,
     #[serde(default = "one")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0)))]
     pub weight: f64,
     /// Drop items the customer already bought from this strategy's candidates. Defaults to
     /// true for every strategy except `buy_again`.
@@ -60,8 +63,10 @@ fn one() -> f64 {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlacementConfig {
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = MAX_SLOTS)))]
     pub slots: usize,
     pub strategies: Vec<StrategyWeight>,
     /// How many offers this placement shows (0 = none).
@@ -74,15 +79,18 @@ fn one_offer() -> usize {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChannelConfig {
     /// Keyed by placement name (`home`, `product`, `cart`, `checkout`).
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(extend("propertyNames" = { "enum": PLACEMENTS })))]
     pub placements: BTreeMap<String, PlacementConfig>,
 }
 
 /// Which items a rule applies to; every given condition must hold.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Match {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -111,10 +119,12 @@ pub fn in_scope(
 
 /// Multiply matching items' scores: > 1 boosts, < 1 buries, 0 removes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BoostRule {
     #[serde(rename = "match")]
     pub when: Match,
+    #[cfg_attr(feature = "schema", schemars(range(min = 0)))]
     pub factor: f64,
     /// Where the rule applies; empty = every channel / placement.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -125,9 +135,11 @@ pub struct BoostRule {
 
 /// Put a sku at a 1-based position when it is eligible here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PinRule {
     pub sku: String,
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = MAX_SLOTS)))]
     pub position: usize,
     /// Where the rule applies; empty = every channel / placement.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -137,9 +149,11 @@ pub struct PinRule {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Rules {
     /// At most this many recommendations per category (at `category_level`, 0 = top).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub max_per_category: Option<usize>,
     pub category_level: usize,
     pub boost: Vec<BoostRule>,
@@ -158,17 +172,22 @@ impl Default for Rules {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Affinity {
     /// An event's weight halves every `half_life_days`.
+    #[cfg_attr(feature = "schema", schemars(extend("exclusiveMinimum" = 0)))]
     pub half_life_days: f64,
     /// Weight per event type (`view`, `add_to_cart`, `purchase`, …); others count 0.
     pub event_weights: BTreeMap<String, f64>,
     /// Only the most recent events count (bounds the work of one decision).
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 100_000)))]
     pub max_events: usize,
     /// "Continue your journey" looks back this many days.
+    #[cfg_attr(feature = "schema", schemars(extend("exclusiveMinimum" = 0)))]
     pub journey_window_days: f64,
     /// …and favours what was looked at most recently: a touch's weight halves this often.
+    #[cfg_attr(feature = "schema", schemars(extend("exclusiveMinimum" = 0)))]
     pub journey_half_life_days: f64,
 }
 
@@ -194,13 +213,17 @@ impl Default for Affinity {
 
 /// How "buy again" ranks a customer's past purchases.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct BuyAgain {
     /// A purchase day's weight halves every `half_life_days`.
+    #[cfg_attr(feature = "schema", schemars(extend("exclusiveMinimum" = 0)))]
     pub half_life_days: f64,
     /// 0 = ignore timing, 1 = rank only by how due the item is by its repurchase cycle.
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = 1)))]
     pub cycle_weight: f64,
     /// Added to the population's repurchase rate, so items nobody else re-buys still count.
+    #[cfg_attr(feature = "schema", schemars(range(min = 0)))]
     pub repurchase_prior: f64,
 }
 
@@ -217,8 +240,10 @@ impl Default for BuyAgain {
 /// The config document (`"schema": "unisono.config/1"`). Every section has defaults, so
 /// `{"schema": "unisono.config/1"}` is a complete config.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    #[cfg_attr(feature = "schema", schemars(extend("const" = CONFIG_SCHEMA)))]
     pub schema: String,
     #[serde(default)]
     pub version: String,
@@ -226,9 +251,11 @@ pub struct Config {
     pub affinity: Affinity,
     /// Keyed by placement name. String keys (checked at load) keep error paths readable.
     #[serde(default = "default_placements")]
+    #[cfg_attr(feature = "schema", schemars(extend("propertyNames" = { "enum": PLACEMENTS })))]
     pub placements: BTreeMap<String, PlacementConfig>,
     /// Per-channel overrides of `placements`, keyed by channel name.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(extend("propertyNames" = { "enum": ["web", "app", "kiosk", "store", "email", "call_center"] })))]
     pub channels: BTreeMap<String, ChannelConfig>,
     #[serde(default)]
     pub buy_again: BuyAgain,

@@ -6,8 +6,10 @@ use crate::error::{self, Code, Error};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
 
-/// `now` is explicit: the engine never reads a clock, so a decision can be replayed.
+/// The per-request context (where and when). `now` is explicit: the engine never reads a
+/// clock, so a decision can be replayed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Context {
     pub channel: Channel,
@@ -15,15 +17,18 @@ pub struct Context {
     pub placement: Placement,
     /// The product on screen (product placement).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(max = 1000)))]
     pub sku: Option<String>,
     /// The physical store (required on kiosk and store channels).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(max = 1000)))]
     pub locale: Option<String>,
     pub now: Timestamp,
     /// Overrides the placement's slot count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = crate::config::MAX_SLOTS)))]
     pub limit: Option<usize>,
 }
 
@@ -39,6 +44,12 @@ impl Context {
     }
 
     pub fn validate(&self, catalog: &Catalog) -> error::Result<()> {
+        self.validate_with(|s| catalog.has_store(s))
+    }
+
+    /// The checks of [`Context::validate`], with `known_store` saying whether a store exists
+    /// (`crate::validate` checks a context on its own, without a catalog).
+    pub fn validate_with(&self, known_store: impl Fn(&str) -> bool) -> error::Result<()> {
         let err = |code, path: &str, msg: String| Err(Error::new(code, "context", path, msg));
         match &self.store {
             None if self.channel.is_in_store() => {
@@ -51,7 +62,7 @@ impl Context {
                     ),
                 )
             }
-            Some(s) if !catalog.has_store(s) => {
+            Some(s) if !known_store(s) => {
                 return err(
                     Code::UnknownReference,
                     "store",

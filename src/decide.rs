@@ -19,6 +19,7 @@ pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Versions of everything a decision was made from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Versions {
     pub engine: String,
     pub catalog: String,
@@ -29,6 +30,7 @@ pub struct Versions {
 
 /// One decision, identical on every channel that asks with the same inputs.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Decision {
     /// Hash of every input of this decision (profile, context, artifact versions): replaying
@@ -158,6 +160,16 @@ impl Engine {
 
     /// The decision: a pure function of (catalog, model, config, profile, context).
     pub fn decide(&self, profile: &Profile, ctx: &Context) -> Decision {
+        self.decide_digested(profile, &profile_digest(profile), ctx)
+    }
+
+    /// Decide for a [`Session`]: the profile is already parsed and its digest cached, so only
+    /// the decision itself is computed.
+    pub fn decide_session(&self, session: &Session, ctx: &Context) -> Decision {
+        self.decide_digested(&session.profile, &session.digest, ctx)
+    }
+
+    fn decide_digested(&self, profile: &Profile, digest: &str, ctx: &Context) -> Decision {
         let view = ProfileView::new(profile, ctx, &self.catalog, &self.config);
         let inputs = Inputs {
             catalog: &self.catalog,
@@ -181,11 +193,8 @@ impl Engine {
             &self.config,
             offer_slots,
         );
-        // The profile was canonicalised at parse time, so its serialization is canonical.
-        let profile_canon = serde_json::to_string(profile).unwrap_or_default();
         let ctx_canon = serde_json::to_string(ctx).unwrap_or_default();
-        let state =
-            sha256_hex(format!("{}|{}|{}", self.fingerprint, ctx.now.0, profile_canon).as_bytes());
+        let state = sha256_hex(format!("{}|{}|{digest}", self.fingerprint, ctx.now.0).as_bytes());
         let decision = sha256_hex(format!("{state}|{ctx_canon}").as_bytes());
         Decision {
             decision_id: format!("d-{}", &decision[..32]),
@@ -203,6 +212,129 @@ impl Engine {
             impressions: outcome.impressions,
             versions: self.versions.clone(),
         }
+    }
+}
+
+/// The profile's digest, folded into the decision ids: SHA-256 over the canonical JSON of
+/// everything but the events, the event count, and the 128-bit wrapping sum of each event's
+/// SHA-256 (its first 16 bytes). Events are canonically ordered (time, then content), so the
+/// multiset determines the list, and the sum lets `Session::track` update the digest in O(1)
+/// instead of re-hashing the whole history.
+pub fn profile_digest(profile: &Profile) -> String {
+    let sum = profile
+        .events
+        .iter()
+        .fold(0u128, |acc, e| acc.wrapping_add(event_hash(e)));
+    digest_from(profile, sum)
+}
+
+fn event_hash(e: &Event) -> u128 {
+    let h = crate::hash::sha256(serde_json::to_string(e).unwrap_or_default().as_bytes());
+    let mut first = [0u8; 16];
+    first.copy_from_slice(h.get(..16).unwrap_or(&[0; 16]));
+    u128::from_be_bytes(first)
+}
+
+fn digest_from(p: &Profile, events_sum: u128) -> String {
+    #[derive(Serialize)]
+    struct Head<'a> {
+        schema: &'a str,
+        id: &'a str,
+        identifiers: &'a [crate::profile::Identifier],
+        consents: &'a crate::profile::Consents,
+        traits: &'a crate::profile::Traits,
+        segments: &'a [String],
+        cart: &'a [crate::profile::CartLine],
+    }
+    let head = Head {
+        schema: &p.schema,
+        id: &p.id,
+        identifiers: &p.identifiers,
+        consents: &p.consents,
+        traits: &p.traits,
+        segments: &p.segments,
+        cart: &p.cart,
+    };
+    let text = serde_json::to_string(&head).unwrap_or_default();
+    sha256_hex(format!("{text}|{}|{events_sum:032x}", p.events.len()).as_bytes())
+}
+
+/// A customer's profile held by the engine's host between decisions: parsed once, updated in
+/// place by `track`, its digest kept current. Deciding from a session skips parsing and hashing
+/// the profile, the bulk of a decision's cost for long histories.
+#[derive(Debug, Clone)]
+pub struct Session {
+    profile: Profile,
+    events_sum: u128,
+    digest: String,
+}
+
+impl Session {
+    pub fn new(profile: Profile) -> Session {
+        let events_sum = profile
+            .events
+            .iter()
+            .fold(0u128, |acc, e| acc.wrapping_add(event_hash(e)));
+        let digest = digest_from(&profile, events_sum);
+        Session {
+            profile,
+            events_sum,
+            digest,
+        }
+    }
+
+    pub fn from_json(text: &str) -> error::Result<Session> {
+        Profile::from_json(text).map(Session::new)
+    }
+
+    /// Record one event (see [`Profile::track`]) and update the digest.
+    pub fn track(&mut self, event_json: &str) -> error::Result<Event> {
+        let before = self.profile.events.len();
+        let e = self.profile.track(event_json)?;
+        if self.profile.events.len() == before + 1 {
+            self.events_sum = self.events_sum.wrapping_add(event_hash(&e));
+            self.digest = digest_from(&self.profile, self.events_sum);
+        } else {
+            // The oldest events were dropped (the per-profile cap): recount.
+            *self = Session::new(std::mem::replace(&mut self.profile, Profile::anonymous()));
+        }
+        Ok(e)
+    }
+
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_digest_tracks_like_a_reparsed_profile() {
+        let p = r#"{"schema":"unisono.profile/1","id":"c1","consents":{"personalization":true},
+            "events":[{"type":"view","sku":"A","channel":"web","ts":"2026-01-02T00:00:00Z"},
+                      {"type":"view","sku":"B","channel":"app","ts":"2026-01-02T00:00:00Z"}]}"#;
+        let mut s = Session::from_json(p).unwrap();
+        assert_eq!(s.digest(), profile_digest(s.profile()));
+        for ev in [
+            r#"{"type":"add_to_cart","sku":"C","channel":"kiosk","store":"s1","ts":"2026-01-01T00:00:00Z"}"#,
+            r#"{"type":"view","sku":"AA","channel":"web","ts":"2026-01-02T00:00:00Z"}"#,
+            r#"{"type":"purchase","sku":"C","channel":"store","ts":"2026-01-03T00:00:00Z"}"#,
+        ] {
+            s.track(ev).unwrap();
+            let reparsed = Profile::from_json(&s.profile().to_json()).unwrap();
+            assert_eq!(&reparsed, s.profile(), "track keeps the canonical order");
+            assert_eq!(s.digest(), profile_digest(&reparsed));
+        }
+        let before = s.digest().to_string();
+        s.track(r#"{"type":"view","sku":"Z","channel":"web","ts":"2026-01-04T00:00:00Z"}"#)
+            .unwrap();
+        assert_ne!(s.digest(), before);
     }
 }
 

@@ -3,6 +3,10 @@
 
 use sha2::{Digest, Sha256};
 
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut s = String::with_capacity(64);
@@ -14,6 +18,44 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// A fixed multiplicative hasher (FxHash-like) for item ids and skus in the per-decision maps: much
+/// cheaper than SipHash, and seedless, so it never depends on the runtime's randomness (the
+/// maps are still never iterated into an output).
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl core::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.mix(u64::from_le_bytes(w));
+        }
+        for &b in chunks.remainder() {
+            self.mix(u64::from(b));
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.mix(u64::from(i));
+    }
+}
+
+impl IdHasher {
+    fn mix(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// `HashMap<String, V>` with [`IdHasher`] (sku lookups; never iterated into an output).
+pub type StrMap<V> = std::collections::HashMap<String, V, core::hash::BuildHasherDefault<IdHasher>>;
+
+/// `HashMap<u32, V>` with [`IdHasher`].
+pub type IdMap<V> = std::collections::HashMap<u32, V, core::hash::BuildHasherDefault<IdHasher>>;
 
 #[cfg(test)]
 mod tests {

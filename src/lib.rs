@@ -20,12 +20,16 @@ pub mod decide;
 pub mod error;
 pub mod eval;
 pub mod hash;
+pub mod import;
 pub mod model;
 pub mod offers;
 pub mod profile;
 pub mod recommend;
 pub mod rules;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod time;
+pub mod validate;
 
 #[cfg(target_arch = "wasm32")]
 mod binding;

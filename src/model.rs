@@ -16,6 +16,7 @@ pub const MODEL_SCHEMA: &str = "unisono.model/1";
 
 /// How item-item co-occurrence counts become a similarity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Similarity {
     /// c / (n_i + n_j − c): symmetric, penalises very popular partners.
@@ -28,6 +29,7 @@ pub enum Similarity {
 
 /// How much each user's co-occurrences count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UserWeighting {
     /// Every user counts 1.
@@ -38,6 +40,7 @@ pub enum UserWeighting {
 
 /// The parameters a model was built with; stored in the artifact so a model can be rebuilt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct BuildParams {
     pub similarity: Similarity,
@@ -83,6 +86,7 @@ impl Default for BuildParams {
 pub type Ranked = Vec<(String, f64)>;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Rankings {
     #[serde(default)]
@@ -95,6 +99,7 @@ pub struct Rankings {
 
 /// How customers re-buy an item: learned from the population, used by "buy again".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Repurchase {
     /// Share of the item's buyers who bought it on two or more days.
@@ -104,6 +109,7 @@ pub struct Repurchase {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BuildStats {
     pub events: u64,
@@ -112,10 +118,14 @@ pub struct BuildStats {
     pub pairs: u64,
 }
 
-/// The artifact as stored.
+/// The model artifact (`"schema": "unisono.model/1"`), as `unisono build-model` and
+/// `buildModel` write it; its checksum is verified at load.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "Model"))]
 #[serde(deny_unknown_fields)]
 pub struct ModelDoc {
+    #[cfg_attr(feature = "schema", schemars(extend("const" = MODEL_SCHEMA)))]
     pub schema: String,
     /// A name for humans and for `versions.model`; defaults to the checksum prefix.
     pub version: String,

@@ -24,6 +24,7 @@ pub const OFFERS_SCHEMA: &str = "unisono.offers/1";
 
 /// The same words on every channel, per locale.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Content {
     pub title: String,
@@ -38,6 +39,7 @@ pub struct Content {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Targets {
     #[serde(default)]
@@ -48,13 +50,17 @@ pub struct Targets {
 
 /// At most `max` impressions of this offer within `days`, across all channels.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Cap {
+    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub max: u32,
+    #[cfg_attr(feature = "schema", schemars(extend("exclusiveMinimum" = 0)))]
     pub days: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Suppress {
     /// Never again once redeemed.
@@ -75,12 +81,16 @@ impl Default for Suppress {
     }
 }
 
+/// One offer: content per locale, where and when it may show, who is eligible, how it ranks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OfferDef {
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 200)))]
     pub id: String,
     pub name: String,
     /// Locale → content; the decision picks the context's, the profile's, or the first.
+    #[cfg_attr(feature = "schema", schemars(extend("minProperties" = 1)))]
     pub content: BTreeMap<String, Content>,
     /// Where it may show; empty = every channel / placement.
     #[serde(default)]
@@ -95,9 +105,11 @@ pub struct OfferDef {
     #[serde(default)]
     pub eligibility: Option<Value>,
     #[serde(default = "one")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0)))]
     pub value: f64,
     /// Priority lever, a plain multiplier.
     #[serde(default = "one")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0)))]
     pub lever: f64,
     /// Categories / skus whose affinity is the propensity.
     #[serde(default)]
@@ -106,6 +118,7 @@ pub struct OfferDef {
     #[serde(default)]
     pub group: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = 100)))]
     pub holdout_percent: f64,
     #[serde(default)]
     pub caps: Vec<Cap>,
@@ -129,14 +142,20 @@ fn yes() -> bool {
     true
 }
 
+/// The offer catalogue (`"schema": "unisono.offers/1"`): next-best offers with eligibility
+/// rules, contact policy and holdouts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "Offers"))]
 #[serde(deny_unknown_fields)]
 pub struct OffersDoc {
+    #[cfg_attr(feature = "schema", schemars(extend("const" = OFFERS_SCHEMA)))]
     pub schema: String,
     #[serde(default)]
     pub version: String,
     /// Share of customers (0–100) in the universal control group: no offers at all.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0, max = 100)))]
     pub control_group_percent: f64,
     /// At most this many different offers per customer per 24 hours, across channels.
     #[serde(default)]
@@ -277,6 +296,7 @@ pub fn bucket(customer: &str, key: &str) -> u32 {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ScoreParts {
     pub propensity: f64,
@@ -286,12 +306,14 @@ pub struct ScoreParts {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OfferReason {
     pub code: &'static str,
     pub text: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ShownOffer {
     pub id: String,
@@ -304,6 +326,7 @@ pub struct ShownOffer {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NotShown {
     pub id: String,
     pub code: &'static str,
@@ -311,6 +334,7 @@ pub struct NotShown {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Assignments {
     pub control_group: bool,
@@ -338,9 +362,9 @@ struct OfferHistory {
     last_dismissed: Option<Timestamp>,
 }
 
-fn history(profile: &Profile, now: Timestamp) -> BTreeMap<&str, OfferHistory> {
+fn history(events: &[Event]) -> BTreeMap<&str, OfferHistory> {
     let mut m: BTreeMap<&str, OfferHistory> = BTreeMap::new();
-    for e in profile.events.iter().filter(|e| e.ts <= now) {
+    for e in events {
         let Some(id) = e.offer.as_deref() else {
             continue;
         };
@@ -366,6 +390,7 @@ fn history(profile: &Profile, now: Timestamp) -> BTreeMap<&str, OfferHistory> {
 fn propensity(
     o: &OfferDef,
     profile: &Profile,
+    events: &[Event],
     catalog: &Catalog,
     config: &Config,
     now: Timestamp,
@@ -377,7 +402,7 @@ fn propensity(
     }
     let a = &config.affinity;
     let mut affinity = 0.0;
-    for e in profile.events.iter().filter(|e| e.ts <= now) {
+    for e in events {
         let w = a.event_weights.get(e.kind.as_str()).copied().unwrap_or(0.0);
         if w == 0.0 {
             continue;
@@ -440,9 +465,12 @@ pub fn decide(
     let control =
         f64::from(bucket(&profile.id, "universal-control")) < offers.doc.control_group_percent;
     out.assignments.control_group = control;
-    let hist = history(profile, now);
+    // The same bounded window of events the recommendations read.
+    let events = profile.window(now, config.affinity.max_events);
+    let hist = history(events);
     let env = Env::new(
         profile,
+        events,
         catalog,
         now,
         ctx.channel,
@@ -457,7 +485,7 @@ pub fn decide(
         .map(|(id, _)| *id)
         .collect();
     let score_parts = |o: &OfferDef| ScoreParts {
-        propensity: round6(propensity(o, profile, catalog, config, now)),
+        propensity: round6(propensity(o, profile, events, catalog, config, now)),
         context_weight: o
             .context_weights
             .iter()

@@ -86,28 +86,37 @@ impl<'de> Deserialize<'de> for EventType {
 /// One thing the customer did, on any channel.
 /// Unknown keys are ignored: CDP exports carry extra properties per event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Event {
     #[serde(rename = "type")]
     pub kind: EventType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(max = 1000)))]
     pub sku: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(max = 1000)))]
     pub category: Option<String>,
     pub channel: Channel,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(max = 1000)))]
     pub store: Option<String>,
     pub ts: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(extend("exclusiveMinimum" = 0)))]
     pub quantity: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 0)))]
     pub price: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(max = 1000)))]
     pub offer: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "schema", schemars(length(max = 1000)))]
     pub query: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Identifier {
     #[serde(rename = "type")]
     pub kind: String,
@@ -116,6 +125,7 @@ pub struct Identifier {
 
 /// Consents as recorded by the consent platform. Absent means "not given".
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Consents {
     #[serde(default)]
@@ -125,6 +135,7 @@ pub struct Consents {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Traits {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,10 +152,13 @@ pub struct Traits {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CartLine {
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 1000)))]
     pub sku: String,
     #[serde(default = "one")]
+    #[cfg_attr(feature = "schema", schemars(extend("exclusiveMinimum" = 0)))]
     pub quantity: f64,
 }
 
@@ -154,9 +168,12 @@ fn one() -> f64 {
 
 /// The unified profile document (`"schema": "unisono.profile/1"`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
+    #[cfg_attr(feature = "schema", schemars(extend("const" = PROFILE_SCHEMA)))]
     pub schema: String,
+    #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 1000)))]
     pub id: String,
     #[serde(default)]
     pub identifiers: Vec<Identifier>,
@@ -169,6 +186,7 @@ pub struct Profile {
     #[serde(default)]
     pub cart: Vec<CartLine>,
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(length(max = 100_000)))]
     pub events: Vec<Event>,
 }
 
@@ -340,8 +358,13 @@ impl Profile {
                 _ => {}
             }
         }
-        self.events.push(e.clone());
-        self.canonicalize();
+        // Insert where `canonicalize` would put it (events are already canonical): by time, then
+        // by content among equal times. Only equal-time neighbours are serialized.
+        let key = serde_json::to_string(&e).unwrap_or_default();
+        let at = self.events.partition_point(|x| {
+            x.ts < e.ts || (x.ts == e.ts && serde_json::to_string(x).unwrap_or_default() <= key)
+        });
+        self.events.insert(at, e.clone());
         if self.events.len() > MAX_EVENTS {
             let excess = self.events.len() - MAX_EVENTS;
             self.events.drain(..excess);
@@ -351,6 +374,16 @@ impl Profile {
 
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The events a decision at `now` reads: the most recent `max` up to `now` (events are
+    /// kept in time order). Every strategy, rule and cap reads this same window, so the work
+    /// per decision is bounded whatever the profile's length, and a replay at an earlier `now`
+    /// gives the earlier decision.
+    pub fn window(&self, now: Timestamp, max: usize) -> &[Event] {
+        let past = self.events.partition_point(|e| e.ts <= now);
+        let start = past.saturating_sub(max);
+        self.events.get(start..past).unwrap_or_default()
     }
 }
 

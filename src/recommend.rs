@@ -10,15 +10,17 @@ use crate::channel::{Channel, Placement};
 use crate::config::{in_scope, Config, Strategy};
 use crate::content::ContentIndex;
 use crate::context::Context;
+use crate::hash::IdMap;
 use crate::model::Model;
 use crate::profile::{EventType, Profile};
 use crate::time::{Timestamp, MS_PER_DAY};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Why an item is recommended: a stable code for UIs that localise, the facts behind it, and
 /// an English sentence for UIs that don't.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Reason {
     pub code: &'static str,
@@ -55,6 +57,7 @@ impl Reason {
 
 /// One recommended item.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Recommendation {
     pub sku: String,
     pub title: String,
@@ -78,9 +81,15 @@ struct ItemHistory {
     strongest: Option<(f64, EventType)>,
 }
 
+const PURCHASED: u8 = 1;
+const AFFINITY: u8 = 2;
+
 /// The profile as the strategies see it. Empty when personalization consent is missing.
 pub struct ProfileView {
     items: BTreeMap<u32, ItemHistory>,
+    /// Per known item: PURCHASED | AFFINITY bits, for the per-candidate checks (a hash lookup
+    /// instead of a tree walk in the hottest loops).
+    flags: IdMap<u8>,
     cart: Vec<u32>,
     pub personalized: bool,
 }
@@ -89,6 +98,7 @@ impl ProfileView {
     pub fn new(profile: &Profile, ctx: &Context, catalog: &Catalog, config: &Config) -> Self {
         let mut view = ProfileView {
             items: BTreeMap::new(),
+            flags: IdMap::default(),
             cart: Vec::new(),
             personalized: false,
         };
@@ -97,11 +107,7 @@ impl ProfileView {
         }
         view.personalized = true;
         let a = &config.affinity;
-        // Events are sorted by time; future ones (relative to `now`) are ignored so a replay
-        // at an earlier `now` gives the earlier decision.
-        let past = profile.events.partition_point(|e| e.ts <= ctx.now);
-        let start = past.saturating_sub(a.max_events);
-        for e in &profile.events[start..past] {
+        for e in profile.window(ctx.now, a.max_events) {
             let Some(item) = e.sku.as_deref().and_then(|s| catalog.get(s)) else {
                 continue;
             };
@@ -130,6 +136,12 @@ impl ProfileView {
                 }
             }
         }
+        view.flags.reserve(view.items.len());
+        for (&i, h) in &view.items {
+            let f = u8::from(h.last_purchase.is_some()) * PURCHASED
+                | u8::from(h.affinity > 0.0) * AFFINITY;
+            view.flags.insert(i, f);
+        }
         view.cart = profile
             .cart
             .iter()
@@ -141,9 +153,11 @@ impl ProfileView {
     }
 
     fn purchased(&self, item: u32) -> bool {
-        self.items
-            .get(&item)
-            .is_some_and(|h| h.last_purchase.is_some())
+        self.flags.get(&item).is_some_and(|f| f & PURCHASED != 0)
+    }
+
+    fn has_affinity(&self, item: u32) -> bool {
+        self.flags.get(&item).is_some_and(|f| f & AFFINITY != 0)
     }
 }
 
@@ -200,7 +214,7 @@ enum Touch {
 
 /// Per item: the best raw score of one strategy and why. A hash map is fine here: nothing
 /// iterates it in hash order into an output (see `recommend`).
-type Candidates = HashMap<u32, (f64, Why)>;
+type Candidates = IdMap<(f64, Why)>;
 
 /// Calendar days (UTC) between `at` and `now`: last night is "yesterday" even if it was less
 /// than 24 hours ago.
@@ -230,7 +244,7 @@ fn offer(c: &mut Candidates, item: u32, score: f64, why: Why) {
 
 /// Sum scores per item from several anchors, remembering the strongest anchor.
 #[derive(Default)]
-struct PerAnchor(HashMap<u32, (f64, u32, f64)>);
+struct PerAnchor(IdMap<(f64, u32, f64)>);
 
 impl PerAnchor {
     fn add(&mut self, item: u32, anchor: u32, c: f64) {
@@ -244,7 +258,7 @@ impl PerAnchor {
     }
 
     fn into_candidates(self, why: impl Fn(u32) -> Why) -> Candidates {
-        let mut out = Candidates::with_capacity(self.0.len());
+        let mut out = Candidates::with_capacity_and_hasher(self.0.len(), Default::default());
         for (j, (score, anchor, _)) in self.0 {
             offer(&mut out, j, score, why(anchor));
         }
@@ -253,7 +267,7 @@ impl PerAnchor {
 }
 
 fn continue_journey(inp: &Inputs) -> Candidates {
-    let mut out = Candidates::new();
+    let mut out = Candidates::default();
     let a = &inp.config.affinity;
     for (&item, h) in &inp.view.items {
         let Some((ts, channel, kind)) = &h.last_touch else {
@@ -337,7 +351,7 @@ fn personalized(inp: &Inputs) -> Candidates {
     let mut acc = PerAnchor::default();
     for &(aff, anchor) in &anchors {
         for &(j, s) in &inp.model.neighbours[anchor as usize] {
-            if inp.view.items.get(&j).is_some_and(|h| h.affinity > 0.0) {
+            if inp.view.has_affinity(j) {
                 continue; // already known to the customer: other strategies' business
             }
             acc.add(j, anchor, aff * s);
@@ -350,7 +364,7 @@ fn personalized(inp: &Inputs) -> Candidates {
 /// `half_life_days`) × how much the population re-buys this item × how due it is by the
 /// customer's own rhythm (or the population's cycle for a single purchase).
 fn buy_again(inp: &Inputs) -> Candidates {
-    let mut out = Candidates::new();
+    let mut out = Candidates::default();
     let cfg = &inp.config.buy_again;
     let today = inp.ctx.now.0.div_euclid(MS_PER_DAY);
     for (&item, h) in &inp.view.items {
@@ -394,7 +408,7 @@ fn ranked(inp: &Inputs, trending: bool) -> Candidates {
     } else {
         &inp.model.popularity
     };
-    let mut out = Candidates::new();
+    let mut out = Candidates::default();
     let store_list = inp.ctx.store.as_ref().and_then(|s| rankings.stores.get(s));
     let local = match store_list {
         Some(l) => Some((l, true)),
@@ -614,7 +628,7 @@ pub fn recommend(inp: &Inputs) -> Vec<Recommendation> {
     }
     // Totals in strategy order (so every float sum is done in the same order everywhere),
     // then one sort by (score, sku): hash-map order never reaches the output.
-    let mut total: HashMap<u32, f64> = HashMap::new();
+    let mut total: IdMap<f64> = IdMap::default();
     for r in &ran {
         for &item in r.cands.keys() {
             if let Some((part, _)) = r.part(inp, item) {
@@ -624,23 +638,43 @@ pub fn recommend(inp: &Inputs) -> Vec<Recommendation> {
     }
     let mut ranked: Vec<(f64, u32)> = total
         .into_iter()
-        .filter(|&(item, _)| eligible(inp, item))
         .map(|(item, s)| (s * boost_factor(inp, item), item))
         .filter(|(s, _)| *s > 0.0 && s.is_finite())
         .collect();
-    ranked.sort_by(|a, b| {
-        b.0.total_cmp(&a.0)
-            // Catalog indices follow sku order, so this is the tie-break by sku.
-            .then(a.1.cmp(&b.1))
-    });
+    // Best first; catalog indices follow sku order, so the id is the tie-break by sku.
+    let order = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    // Only the head is ever read: select it, sort it, and sort the rest only if eligibility
+    // and the category cap consume the whole head (a total order, so the result is the same
+    // as one full sort).
+    let head = (slots * 8).max(32);
+    let mut sorted_all = ranked.len() <= head;
+    if sorted_all {
+        ranked.sort_by(order);
+    } else {
+        ranked.select_nth_unstable_by(head, order);
+        if let Some(h) = ranked.get_mut(..head) {
+            h.sort_by(order);
+        }
+    }
 
-    // Category cap, greedy in rank order.
+    // Eligibility and the category cap, greedy in rank order.
     let rules = &inp.config.rules;
     let mut per_cat: BTreeMap<&str, usize> = BTreeMap::new();
     let mut chosen: Vec<(f64, u32)> = Vec::with_capacity(slots);
-    for entry in ranked {
-        if chosen.len() >= slots {
+    let mut at = 0;
+    while chosen.len() < slots {
+        if at == head && !sorted_all {
+            if let Some(rest) = ranked.get_mut(head..) {
+                rest.sort_by(order);
+            }
+            sorted_all = true;
+        }
+        let Some(&entry) = ranked.get(at) else {
             break;
+        };
+        at += 1;
+        if !eligible(inp, entry.1) {
+            continue;
         }
         let cat = inp.catalog.item(entry.1).category_at(rules.category_level);
         // Uncategorised items are not capped: they share no category.

@@ -24,6 +24,7 @@ use crate::error::{Code, Error};
 use crate::profile::{EventType, Profile};
 use crate::time::{Timestamp, MS_PER_DAY};
 use serde_json::Value;
+use std::collections::BTreeSet;
 
 /// Rules nest at most this deep (bounds evaluation and stack use).
 pub const MAX_DEPTH: usize = 32;
@@ -254,14 +255,18 @@ fn event_query(arg: &Value, path: &str) -> Result<EventQuery, Error> {
 /// What a rule can see at decision time.
 pub struct Env<'a> {
     pub profile: &'a Profile,
+    /// The decision's event window (`Profile::window`).
+    pub events: &'a [crate::profile::Event],
     pub catalog: &'a Catalog,
     pub data: Value,
     pub now: Timestamp,
 }
 
 impl<'a> Env<'a> {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         profile: &'a Profile,
+        events: &'a [crate::profile::Event],
         catalog: &'a Catalog,
         now: Timestamp,
         channel: Channel,
@@ -283,6 +288,7 @@ impl<'a> Env<'a> {
         });
         Env {
             profile,
+            events,
             catalog,
             data,
             now,
@@ -307,8 +313,7 @@ impl<'a> Env<'a> {
     }
 
     fn past_events(&self) -> &[crate::profile::Event] {
-        let n = self.profile.events.partition_point(|e| e.ts <= self.now);
-        &self.profile.events[..n]
+        self.events
     }
 
     fn count(&self, q: &EventQuery) -> usize {
@@ -326,17 +331,32 @@ impl<'a> Env<'a> {
             .count()
     }
 
+    /// A matching view in the window with no purchase of the same sku at or after it. One
+    /// backwards pass remembering what was bought later keeps this linear in the events.
     fn viewed_not_bought(&self, q: &ItemQuery, hours: f64) -> bool {
         let since = self.now.0 - (hours * 3_600_000.0) as i64;
-        let events = self.past_events();
-        events.iter().enumerate().any(|(i, e)| {
-            e.kind == EventType::View
-                && e.ts.0 >= since
-                && self.item_matches(e.sku.as_deref(), e.category.as_deref(), q)
-                && !events[i..]
-                    .iter()
-                    .any(|p| p.kind == EventType::Purchase && p.sku.is_some() && p.sku == e.sku)
-        })
+        let mut bought_later: BTreeSet<&str> = BTreeSet::new();
+        for e in self.past_events().iter().rev() {
+            match e.kind {
+                EventType::Purchase => {
+                    if let Some(sku) = e.sku.as_deref() {
+                        bought_later.insert(sku);
+                    }
+                }
+                EventType::View => {
+                    if e.ts.0 < since {
+                        // Older views are out of the window and events are in time order.
+                        return false;
+                    }
+                    let bought = e.sku.as_deref().is_some_and(|s| bought_later.contains(s));
+                    if !bought && self.item_matches(e.sku.as_deref(), e.category.as_deref(), q) {
+                        return true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        false
     }
 
     pub fn eval(&self, r: &Rule) -> Value {
@@ -478,6 +498,7 @@ mod tests {
         let now = crate::time::parse_rfc3339("2026-01-20T00:00:00Z").unwrap();
         let env = Env::new(
             &p,
+            p.window(now, 100_000),
             &c,
             now,
             Channel::Kiosk,

@@ -93,25 +93,54 @@ pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
 
 /// Format as `YYYY-MM-DDTHH:MM:SS(.mmm)Z`; milliseconds only when non-zero.
 pub fn format_rfc3339(t: Timestamp) -> String {
+    let mut buf = [0u8; 24];
+    let n = write_rfc3339(t, &mut buf);
+    String::from_utf8_lossy(buf.get(..n).unwrap_or_default()).into_owned()
+}
+
+/// The same text into a stack buffer, returning its length. Decisions serialize every event
+/// and reason time, so this avoids the formatting machinery (slow, and large in Wasm).
+pub fn write_rfc3339(t: Timestamp, buf: &mut [u8; 24]) -> usize {
     let ms = t.0.rem_euclid(1000);
     let secs = t.0.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    let base = format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        y,
-        m,
-        d,
-        sod / 3600,
-        (sod % 3600) / 60,
-        sod % 60
-    );
-    if ms == 0 {
-        format!("{base}Z")
-    } else {
-        format!("{base}.{ms:03}Z")
+    // Parsing only accepts years 0000-9999; anything else (an i64 from arithmetic) is clamped
+    // into that range rather than printed as a malformed time.
+    let y = y.clamp(0, 9999);
+    let fields = [
+        (y, 4, b'-'),
+        (m, 2, b'-'),
+        (d, 2, b'T'),
+        (sod / 3600, 2, b':'),
+        ((sod % 3600) / 60, 2, b':'),
+        (sod % 60, 2, b'.'),
+        (ms, 3, b'Z'),
+    ];
+    let mut at = 0;
+    for (i, (v, width, sep)) in fields.into_iter().enumerate() {
+        if i == 6 && ms == 0 {
+            // No milliseconds: replace the '.' just written with 'Z'.
+            if let Some(last) = buf.get_mut(at - 1) {
+                *last = b'Z';
+            }
+            return at;
+        }
+        let mut v = v;
+        for k in (0..width).rev() {
+            if let Some(slot) = buf.get_mut(at + k) {
+                *slot = b'0' + (v % 10) as u8;
+            }
+            v /= 10;
+        }
+        at += width;
+        if let Some(slot) = buf.get_mut(at) {
+            *slot = sep;
+        }
+        at += 1;
     }
+    at
 }
 
 fn is_leap(y: i64) -> bool {
@@ -154,7 +183,9 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&format_rfc3339(*self))
+        let mut buf = [0u8; 24];
+        let n = write_rfc3339(*self, &mut buf);
+        s.serialize_str(core::str::from_utf8(buf.get(..n).unwrap_or_default()).unwrap_or_default())
     }
 }
 

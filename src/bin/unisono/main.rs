@@ -4,6 +4,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use unisono::builder::{self, Format};
 use unisono::error::{Code, Error};
+use unisono::import::{self, Source};
 use unisono::model::{BuildParams, Similarity};
 use unisono::Engine;
 
@@ -16,6 +17,10 @@ USAGE:
   unisono build-model --events FILE [--format csv|ndjson] [--out FILE] [--version NAME]
                       [--params FILE] [--k N] [--min-support N] [--similarity jaccard|lift|cosine]
   unisono decide --catalog FILE --model FILE --config FILE [--offers FILE] --profile FILE --context JSON|FILE
+  unisono import segment|ga4 FILE.ndjson --out-dir DIR    (writes DIR/profiles/<id>.json and DIR/events.ndjson)
+  unisono import catalog-csv FILE.csv --out FILE [--version NAME]
+  unisono validate profile|catalog|config|context|offers|model FILE [--json]
+                      (every problem with its path; exit code 1 when there is one)
   unisono eval [--data FILE(.gz)] [--format online-retail|csv|ndjson] [--min-days 3] [--out report.json] [--tune]
                [--validation] [--config FILE] [--params FILE]
   unisono help
@@ -28,6 +33,8 @@ fn main() -> ExitCode {
         Some("build-model") => build_model(&args[1..]),
         Some("decide") => decide(&args[1..]),
         Some("eval") => eval_cmd::run(&args[1..]),
+        Some("import") => import(&args[1..]),
+        Some("validate") => return validate(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(())
@@ -194,4 +201,116 @@ fn decide(raw: &[String]) -> Result<(), Error> {
     let d = engine.decide_json(&read(a.need("--profile")?)?, &ctx)?;
     println!("{}", d.to_json());
     Ok(())
+}
+
+fn write(path: &std::path::Path, text: &str) -> Result<(), Error> {
+    std::fs::write(path, text).map_err(|e| {
+        Error::new(
+            Code::Io,
+            "arguments",
+            path.display().to_string(),
+            e.to_string(),
+        )
+    })
+}
+
+/// `import segment|ga4 FILE --out-dir DIR`, `import catalog-csv FILE --out FILE`.
+fn import(raw: &[String]) -> Result<(), Error> {
+    let usage = |msg: &str| {
+        Error::new(
+            Code::InvalidValue,
+            "arguments",
+            "",
+            format!("{msg}\n\n{USAGE}"),
+        )
+    };
+    let kind = raw
+        .first()
+        .ok_or_else(|| usage("import needs segment, ga4 or catalog-csv"))?;
+    let input = raw
+        .get(1)
+        .filter(|a| !a.starts_with("--"))
+        .ok_or_else(|| usage("import needs an input file"))?;
+    let a = Args(raw.get(2..).unwrap_or_default());
+    if kind == "catalog-csv" {
+        let out = a.need("--out")?;
+        let text = read(input)?;
+        let catalog = import::catalog_from_csv(&text, a.get("--version"))?;
+        write(std::path::Path::new(out), &catalog.json)?;
+        println!("{} -> {out}", catalog.summary());
+        return Ok(());
+    }
+    let source = Source::parse(kind).ok_or_else(|| {
+        usage(&format!(
+            "unknown import {kind:?} (segment, ga4 or catalog-csv)"
+        ))
+    })?;
+    let out_dir = std::path::Path::new(a.need("--out-dir")?);
+    let imported = import::import_events(&read(input)?, source)?;
+    let profiles_dir = out_dir.join("profiles");
+    std::fs::create_dir_all(&profiles_dir).map_err(|e| {
+        Error::new(
+            Code::Io,
+            "arguments",
+            profiles_dir.display().to_string(),
+            e.to_string(),
+        )
+    })?;
+    for (id, p) in &imported.profiles {
+        write(
+            &profiles_dir.join(import::profile_file_name(id)),
+            &import::profile_json(p),
+        )?;
+    }
+    write(&out_dir.join("events.ndjson"), imported.events_ndjson())?;
+    println!("{} -> {}", imported.summary(), out_dir.display());
+    Ok(())
+}
+
+/// `validate KIND FILE [--json]`: every problem of the document, each with its JSON path.
+/// Exit code 0 when valid, 1 when there are problems, 2 when the command itself is wrong.
+fn validate(raw: &[String]) -> ExitCode {
+    use unisono::validate::{report_json, validate, KINDS};
+    let usage = |msg: String| {
+        eprintln!("error: {msg}\n\n{USAGE}");
+        ExitCode::from(2)
+    };
+    let (Some(kind), Some(file)) = (raw.first(), raw.get(1).filter(|a| !a.starts_with("--")))
+    else {
+        return usage("validate needs a document kind and a file".into());
+    };
+    if !KINDS.contains(&kind.as_str()) {
+        return usage(format!(
+            "unknown document kind {kind:?} (expected {})",
+            KINDS.join(", ")
+        ));
+    }
+    let text = match read(file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e} [{}]", e.code.as_str());
+            return ExitCode::from(2);
+        }
+    };
+    let problems = validate(kind, &text);
+    if raw.iter().any(|a| a == "--json") {
+        println!("{}", report_json(&problems));
+    } else if problems.is_empty() {
+        println!("{file}: a valid {kind}");
+    } else {
+        for p in &problems {
+            let path = if p.path.is_empty() {
+                "(document)"
+            } else {
+                &p.path
+            };
+            println!("{file}: {path}: {} [{}]", p.message, p.code.as_str());
+        }
+        eprintln!("{file}: {} problem(s)", problems.len());
+    }
+    if problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }

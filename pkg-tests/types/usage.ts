@@ -1,0 +1,187 @@
+// A typed use of the package, checked by `tsc --noEmit` in strict mode against the BUILT
+// declarations (pkg-tests/types.test.mjs; tsconfig*.json map 'unisono' to each entry's .d.ts).
+// Compile-time assertions use two tiny helpers instead of a library: `Expect<Equal<A, B>>`
+// fails to compile unless A and B are the same type; `// @ts-expect-error` lines must not
+// compile. Nothing here runs.
+import { Engine, Session, buildModel, engineVersion, validate, wasmMemoryBytes } from 'unisono';
+import type {
+  Artifacts,
+  BuildParams,
+  Catalog,
+  Channel,
+  ChannelAlias,
+  Config,
+  Context,
+  Decision,
+  DocumentKind,
+  ErrorCode,
+  Event,
+  EventOutput,
+  EventType,
+  Item,
+  Model,
+  NotShown,
+  Offers,
+  Placement,
+  Problem,
+  Profile,
+  Reason,
+  Recommendation,
+  ShownOffer,
+  Strategy,
+  Timestamp,
+  Tracked,
+  UnisonoError,
+  ValidationReport,
+  Versions,
+} from 'unisono';
+
+// ---- helpers
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+type IsAny<T> = 0 extends 1 & T ? true : false;
+type NotAny<T> = IsAny<T> extends true ? false : true;
+
+// ---- documents in, decision out
+export function kiosk(
+  catalog: Catalog,
+  model: Model,
+  config: Config,
+  offers: Offers,
+  profile: Profile,
+): Decision {
+  const engine = new Engine(catalog, model, config, offers);
+  const context: Context = {
+    channel: 'kiosk',
+    placement: 'home',
+    store: 'lon-oxford',
+    now: '2026-11-23T12:00:00Z',
+    limit: 6,
+  };
+  const decision = engine.decide(profile, context);
+  const top: Recommendation | undefined = decision.recommendations[0];
+  const why: string[] = top ? top.reasons.map((r: Reason) => r.text) : [];
+  const shown: string[] = decision.offers.map((o: ShownOffer) => `${o.content.title} ${o.scoreParts.propensity}`);
+  const hidden: NotShown[] = decision.suppressedOffers;
+  void [why, shown, hidden, decision.assignments.controlGroup, decision.versions.model];
+  return decision;
+}
+
+export function strings(catalog: string, model: string, config: string, profile: string): string {
+  const engine = new Engine(catalog, model, config); // offers are optional
+  return engine.decideJson(profile, JSON.stringify({ channel: 'web', now: '2026-11-23T12:00:00Z' }));
+}
+
+// ---- real time: track, reload, sessions, building a model, validating
+export function realTime(engine: Engine, profile: Profile, catalog: Catalog): Profile {
+  const view: Event = { type: 'view', sku: 'HK-COF-0001', channel: 'kiosk', store: 'lon-oxford', ts: '2026-11-23T12:00:00Z' };
+  const cdp: Event = { type: 'Product Viewed', sku: 'HK-COF-0001', channel: 'POS', ts: '2026-11-23T12:00:00Z' };
+  const { profile: updated, event } = engine.track(profile, view);
+  const again: Tracked = engine.track(updated, cdp);
+  const canonical: Channel = event.channel; // the engine writes canonical names
+  const versions: Versions = engine.reload({ catalog });
+  engine.reload({ offers: null });
+  void [again, canonical, versions.catalog, engine.versions.engine];
+
+  const session = new Session(updated);
+  const exported: EventOutput = session.track(view);
+  const d: Decision = engine.decideSession(session, { channel: 'app', now: '2026-11-23T12:00:00Z' });
+  const stored: Profile = session.toJSON();
+  void [exported, d, session.id];
+  session.free();
+  return stored;
+}
+
+export function tooling(eventsCsv: string, suspect: unknown): string[] {
+  const params: BuildParams = { k: 20, similarity: 'cosine' };
+  const model: string = buildModel(eventsCsv, 'csv', params, 'm-1');
+  buildModel(eventsCsv, 'ndjson');
+  const report = validate('profile', suspect);
+  const lines = report.valid ? [] : report.problems.map((p: Problem) => `${p.path}: ${p.message} [${p.code}]`);
+  const kinds: DocumentKind[] = ['profile', 'catalog', 'config', 'context', 'offers', 'model'];
+  void [model, kinds, engineVersion(), wasmMemoryBytes()];
+  return lines;
+}
+
+export function errors(engine: Engine, profile: Profile): ErrorCode | undefined {
+  try {
+    engine.decide(profile, { channel: 'web', now: 'yesterday' });
+  } catch (e) {
+    const err = e as UnisonoError;
+    if (err.code === 'invalid_time') return err.code;
+  }
+  return undefined;
+}
+
+// ---- compile-time assertions: the API names the document types, never `any`
+export type Assertions = [
+  Expect<Equal<ConstructorParameters<typeof Engine>, [catalog: Catalog | string, model: Model | string, config: Config | string, offers?: Offers | string | null]>>,
+  Expect<Equal<Parameters<Engine['decide']>, [profile: Profile | string, context: Context | string]>>,
+  Expect<Equal<ReturnType<Engine['decide']>, Decision>>,
+  Expect<Equal<ReturnType<Engine['decideJson']>, string>>,
+  Expect<Equal<Parameters<Engine['track']>, [profile: Profile | string, event: Event | string]>>,
+  Expect<Equal<ReturnType<Engine['track']>, Tracked>>,
+  Expect<Equal<Tracked, { profile: Profile; event: EventOutput }>>,
+  Expect<Equal<Parameters<Engine['reload']>, [artifacts: Artifacts]>>,
+  Expect<Equal<ReturnType<Engine['reload']>, Versions>>,
+  Expect<Equal<Engine['versions'], Versions>>,
+  Expect<Equal<ReturnType<Engine['decideSession']>, Decision>>,
+  Expect<Equal<ConstructorParameters<typeof Session>, [profile: Profile | string]>>,
+  Expect<Equal<ReturnType<Session['toJSON']>, Profile>>,
+  Expect<Equal<ReturnType<typeof validate>, ValidationReport>>,
+  Expect<Equal<Parameters<typeof validate>, [kind: DocumentKind, document: unknown]>>,
+  Expect<Equal<Problem, { code: ErrorCode; path: string; message: string }>>,
+  Expect<Equal<ReturnType<typeof buildModel>, string>>,
+  // The decision: canonical names out; aliases accepted in.
+  Expect<Equal<Channel, 'web' | 'app' | 'kiosk' | 'store' | 'email' | 'call_center'>>,
+  Expect<Equal<Decision['channel'], Channel>>,
+  Expect<Equal<Decision['placement'], Placement>>,
+  Expect<Equal<Placement, 'home' | 'product' | 'cart' | 'checkout'>>,
+  Expect<Equal<Decision['store'], string | undefined>>,
+  Expect<Equal<Decision['impressions'], EventOutput[]>>,
+  Expect<Equal<EventOutput['channel'], Channel>>,
+  Expect<Equal<Event['channel'], Channel | ChannelAlias>>,
+  Expect<Equal<Recommendation['strategy'], Strategy>>,
+  Expect<Equal<Recommendation['reasons'], Reason[]>>,
+  Expect<Equal<Context['now'], Timestamp>>,
+  Expect<Equal<Profile['schema'], 'unisono.profile/1'>>,
+  Expect<Equal<Catalog['schema'], 'unisono.catalog/1'>>,
+  Expect<Equal<Catalog['items'], Item[]>>,
+  Expect<Equal<Model['neighbours'][string], [string, number][] | undefined>>,
+  Expect<Equal<Offers['offers'][number]['eligibility'], unknown>>,
+  // A sample of everything exported: none is `any`.
+  Expect<NotAny<Decision>>,
+  Expect<NotAny<Profile>>,
+  Expect<NotAny<EventType>>,
+  Expect<NotAny<ReturnType<Engine['decide']>>>,
+  Expect<NotAny<ReturnType<Engine['track']>>>,
+  Expect<NotAny<ReturnType<Session['track']>>>,
+  Expect<NotAny<Engine['versions']>>,
+];
+
+// ---- what must not compile
+export function refused(engine: Engine, profile: Profile, catalog: Catalog, model: Model, config: Config): void {
+  // @ts-expect-error a context needs `now`
+  engine.decide(profile, { channel: 'web' });
+  // @ts-expect-error not a placement
+  engine.decide(profile, { channel: 'web', placement: 'sidebar', now: '2026-11-23T12:00:00Z' });
+  // @ts-expect-error a decision is not a profile
+  engine.decide(engine.decide(profile, { channel: 'web', now: '2026-11-23T12:00:00Z' }), '{}');
+  // @ts-expect-error a profile needs its schema tag and id
+  engine.decide({ events: [] }, '{}');
+  // @ts-expect-error the catalog is required
+  new Engine(undefined, model, config);
+  // @ts-expect-error a number is neither a document nor JSON text
+  new Engine(catalog, model, 42);
+  // @ts-expect-error not an output channel
+  const tv: Channel = 'tv';
+  // @ts-expect-error no such field on a decision
+  engine.decide(profile, '{}').bogus;
+  // @ts-expect-error not a document kind
+  validate('basket', {});
+  // @ts-expect-error not an event format
+  buildModel('', 'xml');
+  // @ts-expect-error reload takes an object
+  engine.reload('catalog');
+  void tv;
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The benchmark (not part of the tests' pass/fail): synthetic retailers of 1k–200k skus,
+# profiles of 0–2,000 events; native, Wasm in Node and Wasm in headless Chromium side by side;
+# load time, memory, model build throughput, package sizes. Writes target/bench/results.{json,md}.
+#
+#   ./scripts/bench.sh [SIZES]        e.g. ./scripts/bench.sh 1000,50000
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sizes=${1:-1000,10000,50000,200000}
+dir=target/bench
+./scripts/bootstrap.sh
+[ -f pkg/unisono_bg.wasm ] && [ "${BENCH_REBUILD:-1}" = 0 ] || ./scripts/build-pkg.sh
+cargo bench --bench native -- gen "$dir" "$sizes"
+cargo bench --bench native -- run "$dir" "$sizes"
+node bench/run.mjs "$dir" "$sizes"
