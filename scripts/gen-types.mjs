@@ -11,6 +11,8 @@
 // title (Profile, Catalog, Config, Context, Offers, Model, Decision) and every definition becomes
 // one exported type. json-schema-to-typescript is a devDependency (exact version).
 import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { compile } from 'json-schema-to-typescript';
 
 const root = new URL('../', import.meta.url);
@@ -105,7 +107,6 @@ export async function render() {
   // Its note under definitions ("This interface was referenced by …") says nothing here.
   ts = ts.replace(/(\n *\*)?\n( *)\* This interface was referenced by [^\n]*\n *\* via the [^\n]*/g, '');
   ts = ts.replace(/\n *\/\*\*\n *\*\/(?=\n)/g, '');
-  if (process.env.DEBUG_TYPES) console.log(ts);
   const dupes = [...ts.matchAll(/^export (?:interface|type) (\w+?\d+)\b/gm)].map((m) => m[1]);
   if (dupes.length) throw new Error(`gen-types: json-schema-to-typescript declared ${dupes} twice`);
   if (ts.includes('UnisonoDocuments')) throw new Error('gen-types: could not drop the wrapper interface');
@@ -119,7 +120,7 @@ ${ts.trim()}
 `;
 }
 
-if (import.meta.url === new URL(process.argv[1], 'file://').href || process.argv[1]?.endsWith('gen-types.mjs')) {
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const text = await render();
   if (process.argv.includes('--check')) {
     let current = '';

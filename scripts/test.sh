@@ -21,6 +21,7 @@ node scripts/gen-types.mjs --check
 
 echo "== build the npm package"
 ./scripts/build-pkg.sh
+node scripts/size-guard.mjs
 
 echo "== native decisions for the parity check"
 mkdir -p target

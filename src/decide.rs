@@ -310,6 +310,12 @@ impl Session {
     }
 }
 
+/// Validate a context against this engine's catalog (exposed for callers holding a parsed
+/// profile).
+pub fn parse_context(engine: &Engine, text: &str) -> Result<Context, Error> {
+    Context::from_json(text, &engine.catalog)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -336,10 +342,4 @@ mod tests {
             .unwrap();
         assert_ne!(s.digest(), before);
     }
-}
-
-/// Validate a context against this engine's catalog (exposed for callers holding a parsed
-/// profile).
-pub fn parse_context(engine: &Engine, text: &str) -> Result<Context, Error> {
-    Context::from_json(text, &engine.catalog)
 }

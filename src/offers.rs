@@ -387,47 +387,65 @@ fn history(events: &[Event]) -> BTreeMap<&str, OfferHistory> {
 
 /// Time-decayed affinity of the profile to the offer's targets, mapped to a propensity in
 /// [0.1, 1): 0.1 + 0.9·(1 − e^(−affinity)). No targets, or no personalization consent: 0.5.
-fn propensity(
-    o: &OfferDef,
-    profile: &Profile,
-    events: &[Event],
-    catalog: &Catalog,
-    config: &Config,
-    now: Timestamp,
-) -> f64 {
-    if !profile.consents.personalization
-        || (o.targets.skus.is_empty() && o.targets.categories.is_empty())
-    {
+fn propensity(o: &OfferDef, weighted: Option<&[Weighted]>, catalog: &Catalog) -> f64 {
+    let Some(weighted) = weighted else {
+        return 0.5;
+    };
+    if o.targets.skus.is_empty() && o.targets.categories.is_empty() {
         return 0.5;
     }
-    let a = &config.affinity;
     let mut affinity = 0.0;
-    for e in events {
-        let w = a.event_weights.get(e.kind.as_str()).copied().unwrap_or(0.0);
-        if w == 0.0 {
-            continue;
-        }
+    for (e, item, contribution) in weighted {
         let sku_hit = e.sku.as_ref().is_some_and(|s| o.targets.skus.contains(s));
         let cat_hit = || {
             e.category
                 .as_ref()
                 .is_some_and(|c| o.targets.categories.contains(c))
-                || e.sku
-                    .as_deref()
-                    .and_then(|s| catalog.get(s))
-                    .is_some_and(|i| {
-                        catalog
-                            .item(i)
-                            .category
-                            .iter()
-                            .any(|c| o.targets.categories.contains(c))
-                    })
+                || item.is_some_and(|i| {
+                    catalog
+                        .item(i)
+                        .category
+                        .iter()
+                        .any(|c| o.targets.categories.contains(c))
+                })
         };
         if sku_hit || cat_hit() {
-            affinity += w * libm::exp2(-e.ts.days_until(now) / a.half_life_days);
+            affinity += contribution;
         }
     }
     0.1 + 0.9 * (1.0 - libm::exp(-affinity))
+}
+
+/// An event that counts towards propensity: its catalog item and its time-decayed weight,
+/// computed once per decision rather than once per offer.
+type Weighted<'a> = (&'a Event, Option<u32>, f64);
+
+/// The window's weighted events, or `None` without personalization consent.
+fn weighted_events<'a>(
+    profile: &Profile,
+    events: &'a [Event],
+    catalog: &Catalog,
+    config: &Config,
+    now: Timestamp,
+) -> Option<Vec<Weighted<'a>>> {
+    if !profile.consents.personalization {
+        return None;
+    }
+    let a = &config.affinity;
+    let mut out = Vec::new();
+    for e in events {
+        let w = a.event_weights.get(e.kind.as_str()).copied().unwrap_or(0.0);
+        if w == 0.0 {
+            continue;
+        }
+        let item = e.sku.as_deref().and_then(|s| catalog.get(s));
+        out.push((
+            e,
+            item,
+            w * libm::exp2(-e.ts.days_until(now) / a.half_life_days),
+        ));
+    }
+    Some(out)
 }
 
 fn plural(n: impl std::fmt::Display, one: &str, many: &str) -> String {
@@ -468,6 +486,7 @@ pub fn decide(
     // The same bounded window of events the recommendations read.
     let events = profile.window(now, config.affinity.max_events);
     let hist = history(events);
+    let weighted = weighted_events(profile, events, catalog, config, now);
     let env = Env::new(
         profile,
         events,
@@ -485,7 +504,7 @@ pub fn decide(
         .map(|(id, _)| *id)
         .collect();
     let score_parts = |o: &OfferDef| ScoreParts {
-        propensity: round6(propensity(o, profile, events, catalog, config, now)),
+        propensity: round6(propensity(o, weighted.as_deref(), catalog)),
         context_weight: o
             .context_weights
             .iter()

@@ -138,8 +138,8 @@ impl ProfileView {
         }
         view.flags.reserve(view.items.len());
         for (&i, h) in &view.items {
-            let f = u8::from(h.last_purchase.is_some()) * PURCHASED
-                | u8::from(h.affinity > 0.0) * AFFINITY;
+            let f = (u8::from(h.last_purchase.is_some()) * PURCHASED)
+                | (u8::from(h.affinity > 0.0) * AFFINITY);
             view.flags.insert(i, f);
         }
         view.cart = profile

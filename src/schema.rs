@@ -84,7 +84,7 @@ impl JsonSchema for Timestamp {
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "An RFC 3339 time: `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)`, years 0000–9999 (a space may stand for `T`). The engine writes UTC with milliseconds only when non-zero: `2026-11-23T12:00:00Z`.",
+            "description": "An RFC 3339 time: `YYYY-MM-DDTHH:MM:SS`, an optional fraction (`.123`), then `Z` or an offset (`+01:00`); years 0000–9999, a space may stand for `T`. The engine writes UTC, with milliseconds only when non-zero: `2026-11-23T12:00:00Z`.",
             "type": "string",
             "minLength": 20,
             "maxLength": 40,

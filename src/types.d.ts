@@ -12,7 +12,7 @@ export type Channel = 'web' | 'app' | 'kiosk' | 'store' | 'email' | 'call_center
  */
 export type ChannelAlias = string;
 /**
- * An RFC 3339 time: `YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)`, years 0000–9999 (a space may stand for `T`). The engine writes UTC with milliseconds only when non-zero: `2026-11-23T12:00:00Z`.
+ * An RFC 3339 time: `YYYY-MM-DDTHH:MM:SS`, an optional fraction (`.123`), then `Z` or an offset (`+01:00`); years 0000–9999, a space may stand for `T`. The engine writes UTC, with milliseconds only when non-zero: `2026-11-23T12:00:00Z`.
  */
 export type Timestamp = string;
 /**
