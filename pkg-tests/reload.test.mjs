@@ -22,6 +22,12 @@ test('a rejected artifact keeps the old one serving', () => {
     [{ offers: { schema: 'unisono.offers/1', offers: [{ id: 'X', name: 'x', content: { en: { title: 't' } }, eligibility: { nope: 1 } }] } }, 'invalid_value', 'offers'],
     [{ config: JSON.parse(sample.config), model: corrupted }, 'checksum_mismatch', 'model'],
     ['not an object', 'invalid_type', 'artifacts'],
+    // Sealed artifacts (`unisono seal`) whose content no longer matches their checksum.
+    ...['catalog', 'config', 'offers'].map((kind) => [
+      { [kind]: { ...JSON.parse(sample[kind]), checksum: `sha256:${'0'.repeat(64)}` } },
+      'checksum_mismatch',
+      kind,
+    ]),
   ];
   for (const [artifacts, code, document] of bad) {
     assert.throws(() => engine.reload(artifacts), (e) => e instanceof Error && e.code === code && e.document === document, code);

@@ -102,6 +102,10 @@ pub(crate) struct CatalogDoc {
     stores: Vec<Store>,
     #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 1_000_000)))]
     items: Vec<Item>,
+    /// Optional `"sha256:<hex>"` of the document's canonical form (`unisono seal` writes it);
+    /// when present the engine verifies it at load and rejects a mismatch.
+    #[serde(default, skip_serializing)]
+    checksum: Option<String>,
 }
 
 /// A validated catalog, items sorted by sku, addressable by a dense index.
@@ -204,6 +208,7 @@ impl Catalog {
         doc.items.sort_by(|a, b| a.sku.cmp(&b.sku));
         let content_hash =
             crate::hash::sha256_hex(serde_json::to_string(&doc).unwrap_or_default().as_bytes());
+        crate::hash::verify_declared("catalog", doc.checksum.as_deref(), &content_hash)?;
         let index = doc
             .items
             .iter()

@@ -247,6 +247,10 @@ pub struct Config {
     pub schema: String,
     #[serde(default)]
     pub version: String,
+    /// Optional `"sha256:<hex>"` of the document's canonical form (`unisono seal` writes it);
+    /// when present the engine verifies it at load and rejects a mismatch.
+    #[serde(default, skip_serializing)]
+    pub checksum: Option<String>,
     #[serde(default)]
     pub affinity: Affinity,
     /// Keyed by placement name. String keys (checked at load) keep error paths readable.
@@ -341,6 +345,7 @@ impl Default for Config {
         Config {
             schema: CONFIG_SCHEMA.to_string(),
             version: String::new(),
+            checksum: None,
             affinity: Affinity::default(),
             placements: default_placements(),
             channels: BTreeMap::new(),
@@ -357,7 +362,13 @@ impl Config {
     pub fn from_json(text: &str) -> error::Result<Config> {
         let c: Config = error::from_json("config", text)?;
         c.validate()?;
+        crate::hash::verify_declared("config", c.checksum.as_deref(), &c.content_hash())?;
         Ok(c)
+    }
+
+    /// SHA-256 of the canonical form (struct key order, defaults filled in, no checksum).
+    pub fn content_hash(&self) -> String {
+        crate::hash::sha256_hex(serde_json::to_string(self).unwrap_or_default().as_bytes())
     }
 
     /// The placement config for a channel: the channel's override, else the default.

@@ -103,16 +103,8 @@ impl Engine {
 
     fn from_parts(catalog: Catalog, model: Model, config: Config, offers: Offers) -> Engine {
         let catalog_hash = catalog.content_hash.clone();
-        let offers_hash = sha256_hex(
-            serde_json::to_string(&offers.doc)
-                .unwrap_or_default()
-                .as_bytes(),
-        );
-        let config_hash = sha256_hex(
-            serde_json::to_string(&config)
-                .unwrap_or_default()
-                .as_bytes(),
-        );
+        let offers_hash = offers.content_hash();
+        let config_hash = config.content_hash();
         let or_hash = |v: &str, h: &str| {
             if v.is_empty() {
                 format!("h-{}", &h[..12])

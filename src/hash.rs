@@ -17,6 +17,27 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Check an artifact's declared `"sha256:<hex>"` (or bare hex) against its content hash.
+pub fn verify_declared(
+    document: &'static str,
+    declared: Option<&str>,
+    actual_hex: &str,
+) -> crate::error::Result<()> {
+    let Some(d) = declared else {
+        return Ok(());
+    };
+    let hex = d.strip_prefix("sha256:").unwrap_or(d);
+    if hex.eq_ignore_ascii_case(actual_hex) {
+        return Ok(());
+    }
+    Err(crate::error::Error::new(
+        crate::error::Code::ChecksumMismatch,
+        document,
+        "checksum",
+        format!("the content's SHA-256 is sha256:{actual_hex}: the document was changed after sealing (or sealed by another engine version)"),
+    ))
+}
+
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// A fixed multiplicative hasher (FxHash-like) for item ids and skus in the per-decision maps: much

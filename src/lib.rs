@@ -28,6 +28,7 @@ pub mod recommend;
 pub mod rules;
 #[cfg(feature = "schema")]
 pub mod schema;
+pub mod seal;
 pub mod time;
 pub mod validate;
 

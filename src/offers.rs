@@ -161,6 +161,10 @@ pub struct OffersDoc {
     #[serde(default)]
     pub max_offers_per_day: Option<usize>,
     pub offers: Vec<OfferDef>,
+    /// Optional `"sha256:<hex>"` of the document's canonical form (`unisono seal` writes it);
+    /// when present the engine verifies it at load and rejects a mismatch.
+    #[serde(default, skip_serializing)]
+    pub checksum: Option<String>,
 }
 
 /// A loaded catalogue: documents with their rules parsed.
@@ -179,6 +183,7 @@ impl Offers {
                 control_group_percent: 0.0,
                 max_offers_per_day: None,
                 offers: Vec::new(),
+                checksum: None,
             },
             rules: Vec::new(),
         }
@@ -276,7 +281,22 @@ impl Offers {
         paired.sort_by(|a, b| a.0.id.cmp(&b.0.id));
         let (offers, rules): (Vec<_>, Vec<_>) = paired.into_iter().unzip();
         doc.offers = offers;
-        Ok(Offers { doc, rules })
+        let loaded = Offers { doc, rules };
+        crate::hash::verify_declared(
+            "offers",
+            loaded.doc.checksum.as_deref(),
+            &loaded.content_hash(),
+        )?;
+        Ok(loaded)
+    }
+
+    /// SHA-256 of the canonical form (offers sorted by id, no checksum).
+    pub fn content_hash(&self) -> String {
+        crate::hash::sha256_hex(
+            serde_json::to_string(&self.doc)
+                .unwrap_or_default()
+                .as_bytes(),
+        )
     }
 }
 

@@ -185,9 +185,41 @@ pub struct Profile {
     pub segments: Vec<String>,
     #[serde(default)]
     pub cart: Vec<CartLine>,
-    #[serde(default)]
-    #[cfg_attr(feature = "schema", schemars(length(max = 100_000)))]
+    #[serde(default, deserialize_with = "bounded_events")]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "Vec<Event>", length(max = 100_000))
+    )]
     pub events: Vec<Event>,
+}
+
+/// Reads at most [`MAX_EVENTS`] events and stops at the next one: a million-event profile is
+/// rejected after reading the first 100,001, not after parsing all of them.
+fn bounded_events<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Event>, D::Error> {
+    struct Bounded;
+    impl<'de> serde::de::Visitor<'de> for Bounded {
+        type Value = Vec<Event>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of events")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Vec<Event>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(e) = seq.next_element()? {
+                if out.len() == MAX_EVENTS {
+                    return Err(serde::de::Error::custom(crate::error::tagged(
+                        Code::TooLarge,
+                        format!("at most {MAX_EVENTS} events per profile (keep the most recent)"),
+                    )));
+                }
+                out.push(e);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(Bounded)
 }
 
 /// Limits that keep a decision's work bounded whatever the profile holds.

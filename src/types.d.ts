@@ -121,6 +121,11 @@ export interface Traits {
  * JSON Schema: https://unisono.dev/schemas/catalog-1.json
  */
 export interface Catalog {
+  /**
+   * Optional `"sha256:<hex>"` of the document's canonical form (`unisono seal` writes it);
+   * when present the engine verifies it at load and rejects a mismatch.
+   */
+  checksum?: string | null;
   items: Item[];
   schema: 'unisono.catalog/1';
   stores?: Store[];
@@ -178,6 +183,11 @@ export interface Config {
   channels?: {
     [k: string]: ChannelConfig | undefined;
   };
+  /**
+   * Optional `"sha256:<hex>"` of the document's canonical form (`unisono seal` writes it);
+   * when present the engine verifies it at load and rejects a mismatch.
+   */
+  checksum?: string | null;
   /**
    * Keyed by placement name. String keys (checked at load) keep error paths readable.
    */
@@ -333,6 +343,11 @@ export interface Context {
  * JSON Schema: https://unisono.dev/schemas/offers-1.json
  */
 export interface Offers {
+  /**
+   * Optional `"sha256:<hex>"` of the document's canonical form (`unisono seal` writes it);
+   * when present the engine verifies it at load and rejects a mismatch.
+   */
+  checksum?: string | null;
   /**
    * Share of customers (0–100) in the universal control group: no offers at all.
    */

@@ -19,6 +19,7 @@ USAGE:
   unisono decide --catalog FILE --model FILE --config FILE [--offers FILE] --profile FILE --context JSON|FILE
   unisono import segment|ga4 FILE.ndjson --out-dir DIR    (writes DIR/profiles/<id>.json and DIR/events.ndjson)
   unisono import catalog-csv FILE.csv --out FILE [--version NAME]
+  unisono seal catalog|config|offers|model FILE [--out FILE]   (adds the checksum verified at load)
   unisono validate profile|catalog|config|context|offers|model FILE [--json]
                       (every problem with its path; exit code 1 when there is one)
   unisono eval [--data FILE(.gz)] [--format online-retail|csv|ndjson] [--min-days 3] [--out report.json] [--tune]
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         Some("eval") => eval_cmd::run(&args[1..]),
         Some("import") => import(&args[1..]),
         Some("validate") => return validate(&args[1..]),
+        Some("seal") => seal(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(())
@@ -269,6 +271,28 @@ fn import(raw: &[String]) -> Result<(), Error> {
 
 /// `validate KIND FILE [--json]`: every problem of the document, each with its JSON path.
 /// Exit code 0 when valid, 1 when there are problems, 2 when the command itself is wrong.
+/// `seal KIND FILE [--out FILE]`: write the checksum the engine verifies at load.
+fn seal(raw: &[String]) -> Result<(), Error> {
+    let (Some(kind), Some(file)) = (raw.first(), raw.get(1)) else {
+        return Err(Error::new(
+            Code::MissingField,
+            "arguments",
+            "",
+            "seal needs a kind (catalog|config|offers|model) and a file",
+        ));
+    };
+    let sealed = unisono::seal::seal(kind, &read(file)?)?;
+    let out = raw
+        .iter()
+        .position(|a| a == "--out")
+        .and_then(|i| raw.get(i + 1))
+        .unwrap_or(file);
+    std::fs::write(out, sealed)
+        .map_err(|e| Error::new(Code::InvalidValue, "arguments", "--out", e.to_string()))?;
+    eprintln!("sealed {kind} → {out}");
+    Ok(())
+}
+
 fn validate(raw: &[String]) -> ExitCode {
     use unisono::validate::{report_json, validate, KINDS};
     let usage = |msg: String| {
