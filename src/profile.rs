@@ -291,12 +291,26 @@ impl Profile {
         self.segments.dedup();
         // Stable sort by time, then by the event's own content: two exports of the same history
         // in different orders become the same profile.
-        let mut keyed: Vec<(Timestamp, String, Event)> = std::mem::take(&mut self.events)
-            .into_iter()
-            .map(|e| (e.ts, serde_json::to_string(&e).unwrap_or_default(), e))
-            .collect();
-        keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
-        self.events = keyed.into_iter().map(|(_, _, e)| e).collect();
+        // Only events sharing a timestamp need their content as a key, so only those runs are
+        // serialized (usually none).
+        self.events.sort_by_key(|e| e.ts);
+        let mut start = 0;
+        while start < self.events.len() {
+            let ts = self.events.get(start).map(|e| e.ts);
+            let len = self
+                .events
+                .get(start..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|e| Some(e.ts) == ts)
+                .count();
+            if len > 1 {
+                if let Some(run) = self.events.get_mut(start..start + len) {
+                    run.sort_by_cached_key(|e| serde_json::to_string(e).unwrap_or_default());
+                }
+            }
+            start += len.max(1);
+        }
     }
 
     /// An empty profile for an anonymous visitor.
