@@ -230,18 +230,33 @@ fn quantize(x: f64) -> f64 {
     }
 }
 
+/// The sku of dense id `i`. Ids are positions in `skus` (assigned from it in [`build`]), so
+/// the empty fallback is never taken.
+fn sku_of<'a>(skus: &[&'a str], i: u32) -> &'a str {
+    skus.get(i as usize).copied().unwrap_or_default()
+}
+
 /// Sort best first with ties by sku, keep `n`, scale so the best is 1.
 fn top(scores: HashMap<u32, f64>, skus: &[&str], n: usize) -> Ranked {
     let mut v: Vec<(u32, f64)> = scores.into_iter().filter(|(_, s)| *s > 0.0).collect();
     v.sort_by(|a, b| {
         b.1.total_cmp(&a.1)
-            .then_with(|| skus[a.0 as usize].cmp(skus[b.0 as usize]))
+            .then_with(|| sku_of(skus, a.0).cmp(sku_of(skus, b.0)))
     });
     v.truncate(n);
     let max = v.first().map(|x| x.1).unwrap_or(1.0);
     v.into_iter()
-        .map(|(i, s)| (skus[i as usize].to_string(), quantize(s / max)))
+        .map(|(i, s)| (sku_of(skus, i).to_string(), quantize(s / max)))
         .collect()
+}
+
+/// Per item: customers who bought it, those who bought it on two or more days, and the gaps in
+/// days between one customer's consecutive purchase days.
+#[derive(Debug, Clone, Default)]
+struct RepurchaseStats {
+    buyers: u32,
+    repeat_buyers: u32,
+    gaps: Vec<f64>,
 }
 
 /// Progress callback: (events processed, total) — the CLI draws a bar with it.
@@ -276,9 +291,9 @@ pub fn build(
         *v = i as u32;
     }
     let skus: Vec<&str> = sku_set.keys().copied().collect();
-    let mut users: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, e) in events.iter().enumerate() {
-        users.entry(e.user.as_str()).or_default().push(i);
+    let mut users: BTreeMap<&str, Vec<&PopEvent>> = BTreeMap::new();
+    for e in events {
+        users.entry(e.user.as_str()).or_default().push(e);
     }
     let as_of = events.iter().map(|e| e.ts).max();
     let now = as_of.unwrap_or(Timestamp(0));
@@ -291,23 +306,21 @@ pub fn build(
     let mut baskets: Vec<Vec<u32>> = Vec::with_capacity(users.len());
     let mut pop = Acc::default();
     let mut trend = Acc::default();
-    let mut repurchase_gaps: Vec<Vec<f64>> = vec![Vec::new(); n_items];
-    let mut buyers = vec![0u32; n_items];
-    let mut repeat_buyers = vec![0u32; n_items];
+    let mut repurchase_stats = vec![RepurchaseStats::default(); n_items];
 
     let total_users = users.len();
-    for (done, (_, idxs)) in users.iter().enumerate() {
+    for (done, evs) in users.values_mut().enumerate() {
         if done % 4096 == 0 {
             progress("users", done, total_users);
         }
-        let mut evs: Vec<&PopEvent> = idxs.iter().map(|&i| &events[i]).collect();
+        // Stable: events of one timestamp and sku keep their input order.
         evs.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.sku.cmp(&b.sku)));
         // Per (item, type, channel, store) the user counts once for popularity: one person
         // refreshing a page a hundred times is not popularity.
         let mut seen: BTreeSet<PopKey> = BTreeSet::new();
         let mut last_seen: BTreeMap<u32, Timestamp> = BTreeMap::new();
         let mut purchase_days: BTreeMap<u32, Vec<i64>> = BTreeMap::new();
-        for e in &evs {
+        for e in evs.iter() {
             let Some(&item) = sku_set.get(e.sku.as_str()) else {
                 continue;
             };
@@ -330,12 +343,18 @@ pub fn build(
             }
         }
         for (item, days) in purchase_days {
-            buyers[item as usize] += 1;
+            // `item` comes from `sku_set`, whose ids are 0..n_items.
+            let Some(stats) = repurchase_stats.get_mut(item as usize) else {
+                continue;
+            };
+            stats.buyers += 1;
             if days.len() >= 2 {
-                repeat_buyers[item as usize] += 1;
-                for w in days.windows(2) {
-                    repurchase_gaps[item as usize].push((w[1] - w[0]) as f64);
-                }
+                stats.repeat_buyers += 1;
+                let gaps = days
+                    .iter()
+                    .zip(days.iter().skip(1))
+                    .map(|(a, b)| (b - a) as f64);
+                stats.gaps.extend(gaps);
             }
         }
         // The most recent distinct items only, sorted by id for the pair loop.
@@ -356,11 +375,16 @@ pub fn build(
             UserWeighting::None => 1.0,
             UserWeighting::Bm25 => 1.0 / (0.25 + 0.75 * items.len() as f64 / avg_len.max(1.0)),
         };
-        for (a, &i) in items.iter().enumerate() {
-            let u = &mut item_users[i as usize];
-            u.0 += 1;
-            u.1 += w;
-            for &j in &items[a + 1..] {
+        // Every pair (i, j) with i before j: `rest` is what follows `i`.
+        let mut rest = items.as_slice();
+        while let Some((&i, tail)) = rest.split_first() {
+            rest = tail;
+            // Basket items are dense ids from `sku_set`: always in range.
+            if let Some(u) = item_users.get_mut(i as usize) {
+                u.0 += 1;
+                u.1 += w;
+            }
+            for &j in tail {
                 let e = pair_counts
                     .entry((u64::from(i) << 32) | u64::from(j))
                     .or_insert((0, 0.0));
@@ -373,12 +397,14 @@ pub fn build(
     let n_users = total_users.max(1) as f64;
     let mut rows: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n_items];
     let mut pairs = 0u64;
+    // Weighted users of an item; pair ids are basket items, all < n_items.
+    let users_of = |k: u32| item_users.get(k as usize).map_or(0.0, |u| u.1);
     for (&key, &(support, c)) in &pair_counts {
         if support < params.min_support {
             continue;
         }
         let (i, j) = ((key >> 32) as u32, (key & 0xffff_ffff) as u32);
-        let (ni, nj) = (item_users[i as usize].1, item_users[j as usize].1);
+        let (ni, nj) = (users_of(i), users_of(j));
         // Shrinkage pulls pairs seen by few users towards 0.
         let shrink = f64::from(support) / (f64::from(support) + params.shrinkage);
         let s = shrink
@@ -388,39 +414,44 @@ pub fn build(
                 Similarity::Cosine => c / libm::sqrt(ni * nj),
             };
         if s.is_finite() && s > 0.0 {
-            rows[i as usize].push((j, s));
-            rows[j as usize].push((i, s));
+            if let Some(row) = rows.get_mut(i as usize) {
+                row.push((j, s));
+            }
+            if let Some(row) = rows.get_mut(j as usize) {
+                row.push((i, s));
+            }
             pairs += 1;
         }
     }
     let mut neighbours = BTreeMap::new();
-    for (i, mut row) in rows.into_iter().enumerate() {
+    for (&sku, mut row) in skus.iter().zip(rows) {
         if row.is_empty() {
             continue;
         }
         row.sort_by(|a, b| {
             b.1.total_cmp(&a.1)
-                .then_with(|| skus[a.0 as usize].cmp(skus[b.0 as usize]))
+                .then_with(|| sku_of(&skus, a.0).cmp(sku_of(&skus, b.0)))
         });
         row.truncate(params.k);
         let list = row
             .into_iter()
-            .map(|(j, s)| (skus[j as usize].to_string(), quantize(s)))
+            .map(|(j, s)| (sku_of(&skus, j).to_string(), quantize(s)))
             .collect();
-        neighbours.insert(skus[i].to_string(), list);
+        neighbours.insert(sku.to_string(), list);
     }
 
     let mut repurchase = BTreeMap::new();
-    for i in 0..n_items {
-        let gaps = &mut repurchase_gaps[i];
-        if buyers[i] < 2 || gaps.is_empty() {
+    for (&sku, stats) in skus.iter().zip(&mut repurchase_stats) {
+        if stats.buyers < 2 || stats.gaps.is_empty() {
             continue;
         }
-        gaps.sort_by(f64::total_cmp);
-        let median = gaps[gaps.len() / 2];
-        let rate = f64::from(repeat_buyers[i]) / f64::from(buyers[i]);
+        stats.gaps.sort_by(f64::total_cmp);
+        let Some(&median) = stats.gaps.get(stats.gaps.len() / 2) else {
+            continue; // not empty (checked above): the middle exists
+        };
+        let rate = f64::from(stats.repeat_buyers) / f64::from(stats.buyers);
         repurchase.insert(
-            skus[i].to_string(),
+            sku.to_string(),
             Repurchase {
                 rate: quantize(rate),
                 cycle_days: median.max(1.0),

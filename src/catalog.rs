@@ -87,6 +87,22 @@ impl Item {
     }
 }
 
+/// What [`Catalog::item`] answers for an index outside the catalog (never, in practice).
+static NO_ITEM: Item = Item {
+    sku: String::new(),
+    title: String::new(),
+    category: Vec::new(),
+    brand: None,
+    price: 0.0,
+    tags: Vec::new(),
+    attributes: BTreeMap::new(),
+    image: None,
+    availability: Availability {
+        channels: None,
+        stores: BTreeMap::new(),
+    },
+};
+
 /// The catalog document (`"schema": "unisono.catalog/1"`): what can be recommended, where it
 /// is sold and where it is in stock. Skus are unique; stock may only name listed stores.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -228,8 +244,12 @@ impl Catalog {
         self.index.get(sku).copied()
     }
 
+    /// The item at dense index `idx`. Indices come from [`Catalog::get`] or from artifacts
+    /// resolved against this catalog, so they are always in range; an out-of-range index (only
+    /// possible by misusing the public fields) gets an empty item instead of a panic, which
+    /// would trap the Wasm instance.
     pub fn item(&self, idx: u32) -> &Item {
-        &self.items[idx as usize]
+        self.items.get(idx as usize).unwrap_or(&NO_ITEM)
     }
 
     pub fn len(&self) -> usize {

@@ -49,24 +49,10 @@ impl ContentIndex {
         ContentIndex { words, by_parent }
     }
 
-    fn title_jaccard(&self, a: u32, b: u32) -> f64 {
-        let (x, y) = (&self.words[a as usize], &self.words[b as usize]);
-        if x.is_empty() || y.is_empty() {
-            return 0.0;
-        }
-        let (mut i, mut j, mut both) = (0, 0, 0usize);
-        while i < x.len() && j < y.len() {
-            match x[i].cmp(&y[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    both += 1;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        both as f64 / (x.len() + y.len() - both) as f64
+    /// The word ids of item `i`: every dense item id has an entry (one per catalog item, built
+    /// together with the catalog), so the empty fallback is never taken in practice.
+    fn words_of(&self, i: u32) -> &[u32] {
+        self.words.get(i as usize).map_or(&[], Vec::as_slice)
     }
 
     /// Items most similar to `anchor`, best first (ties by catalog order = sku), at most `k`.
@@ -75,13 +61,14 @@ impl ContentIndex {
         let Some(pool) = self.by_parent.get(a.category_at(1)) else {
             return Vec::new();
         };
+        let anchor_words = self.words_of(anchor);
         let mut out: Vec<(u32, f64)> = Vec::new();
         for &j in pool.iter().take(MAX_POOL) {
             if j == anchor {
                 continue;
             }
             let b = catalog.item(j);
-            let mut s = 0.35 * self.title_jaccard(anchor, j);
+            let mut s = 0.35 * title_jaccard(anchor_words, self.words_of(j));
             if !a.category.is_empty() && a.category == b.category {
                 s += 0.35;
             }
@@ -102,6 +89,26 @@ impl ContentIndex {
         out.truncate(k);
         out
     }
+}
+
+/// Jaccard similarity of two sorted, deduplicated word-id lists (0 when either is empty).
+fn title_jaccard(x: &[u32], y: &[u32]) -> f64 {
+    if x.is_empty() || y.is_empty() {
+        return 0.0;
+    }
+    let (mut xs, mut ys, mut both) = (x, y, 0usize);
+    while let ([a, xr @ ..], [b, yr @ ..]) = (xs, ys) {
+        match a.cmp(b) {
+            std::cmp::Ordering::Less => xs = xr,
+            std::cmp::Ordering::Greater => ys = yr,
+            std::cmp::Ordering::Equal => {
+                both += 1;
+                xs = xr;
+                ys = yr;
+            }
+        }
+    }
+    both as f64 / (x.len() + y.len() - both) as f64
 }
 
 #[cfg(test)]

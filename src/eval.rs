@@ -60,8 +60,9 @@ pub fn split(events: &[PopEvent], min_purchase_days: usize, skip_last: usize) ->
         if days.len() < skip_last {
             continue;
         }
+        // In range: 0 < skip_last <= days.len().
         let cutoff = if skip_last > 0 {
-            Some(days[days.len() - skip_last])
+            days.get(days.len() - skip_last).copied()
         } else {
             None
         };
@@ -423,7 +424,8 @@ pub fn evaluate(
         sums.ndcg10 += m.ndcg10;
         sums.recall20 += m.recall20;
         sums.map10 += m.map10;
-        for k in 1..=20 {
+        // Cut-offs k = 1..=20, one slot each in `ndcg_at` / `hr_at`.
+        for (k, (ndcg, hr)) in (1..).zip(ndcg_at.iter_mut().zip(hr_at.iter_mut())) {
             let top: Vec<String> = ranked.iter().take(k).cloned().collect();
             let hits = top.iter().filter(|s| target.contains(*s)).count();
             let dcg: f64 = top
@@ -435,8 +437,8 @@ pub fn evaluate(
             let ideal: f64 = (0..target.len().min(k))
                 .map(|i| 1.0 / libm::log2(i as f64 + 2.0))
                 .sum();
-            ndcg_at[k - 1] += dcg / ideal;
-            hr_at[k - 1] += if hits > 0 { 1.0 } else { 0.0 };
+            *ndcg += dcg / ideal;
+            *hr += if hits > 0 { 1.0 } else { 0.0 };
         }
         covered.extend(ranked.into_iter().take(10));
         users += 1;

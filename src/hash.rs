@@ -11,8 +11,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut s = String::with_capacity(64);
     for b in digest {
-        s.push(char::from(HEX[(b >> 4) as usize]));
-        s.push(char::from(HEX[(b & 15) as usize]));
+        s.push(hex_digit(b >> 4));
+        s.push(hex_digit(b & 15));
     }
     s
 }
@@ -38,7 +38,10 @@ pub fn verify_declared(
     ))
 }
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
+/// Lowercase hex digit of a nibble (`n` is always `< 16` here).
+fn hex_digit(n: u8) -> char {
+    char::from_digit(u32::from(n), 16).unwrap_or('0')
+}
 
 /// A fixed multiplicative hasher (FxHash-like) for item ids and skus in the per-decision maps: much
 /// cheaper than SipHash, and seedless, so it never depends on the runtime's randomness (the

@@ -1215,7 +1215,7 @@ pub fn csv_records(text: &str, document: &'static str) -> error::Result<Vec<(usi
     let mut chars = text.chars().peekable();
     let finish = |fields: &mut Vec<String>, out: &mut Vec<(usize, Vec<String>)>, start: usize| {
         let rec = std::mem::take(fields);
-        if !(rec.len() == 1 && rec[0].trim().is_empty()) {
+        if !matches!(rec.as_slice(), [only] if only.trim().is_empty()) {
             out.push((start, rec));
         }
     };
@@ -1376,20 +1376,23 @@ pub fn catalog_from_csv(text: &str, version: Option<&str>) -> error::Result<Cata
         let found = aliases
             .iter()
             .find_map(|a| names.iter().position(|n| normalize_name(n) == *a));
-        if let Some(i) = found {
-            cols[i] = col.clone();
+        // `cols` has one entry per name, so a position in `names` is one in `cols`.
+        if let Some(slot) = found.and_then(|i| cols.get_mut(i)) {
+            *slot = col.clone();
         }
     }
     let mut stores = Vec::new();
-    for (i, n) in names.iter().enumerate() {
-        if !matches!(cols[i], Col::Attribute(_)) {
+    for (n, col) in names.iter().zip(cols.iter_mut()) {
+        if !matches!(col, Col::Attribute(_)) {
             continue;
         }
         let lower = n.to_ascii_lowercase();
+        // The prefix is ASCII, so it has the same length in `n` as in `lower`.
         let store = ["stock_", "stock:"].iter().find_map(|p| {
             lower
                 .strip_prefix(p)
-                .map(|_| n[p.len()..].trim().to_string())
+                .and_then(|_| n.get(p.len()..))
+                .map(|rest| rest.trim().to_string())
         });
         if let Some(id) = store.filter(|s| !s.is_empty()) {
             stores.push(Store {
@@ -1397,7 +1400,7 @@ pub fn catalog_from_csv(text: &str, version: Option<&str>) -> error::Result<Cata
                 name: id.clone(),
                 city: None,
             });
-            cols[i] = Col::Stock(id);
+            *col = Col::Stock(id);
         }
     }
     for need in [Col::Sku, Col::Title, Col::Price] {

@@ -240,17 +240,24 @@ impl Model {
                 .map(|(s, l)| (s.clone(), resolve(l)))
                 .collect(),
         };
+        // Both tables have one slot per catalog item, so every `catalog.get` index has a slot.
         let mut neighbours = vec![Vec::new(); catalog.len()];
         for (sku, list) in &doc.neighbours {
-            if let Some(i) = catalog.get(sku) {
-                neighbours[i as usize] = resolve(list);
+            if let Some(slot) = catalog
+                .get(sku)
+                .and_then(|i| neighbours.get_mut(i as usize))
+            {
+                *slot = resolve(list);
             }
         }
         let mut repurchase = vec![None; catalog.len()];
         for (sku, r) in &doc.repurchase {
-            if let Some(i) = catalog.get(sku) {
+            if let Some(slot) = catalog
+                .get(sku)
+                .and_then(|i| repurchase.get_mut(i as usize))
+            {
                 if r.rate.is_finite() && r.cycle_days.is_finite() {
-                    repurchase[i as usize] = Some(r.clone());
+                    *slot = Some(r.clone());
                 }
             }
         }

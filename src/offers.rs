@@ -535,8 +535,8 @@ pub fn decide(
         value: o.value,
         lever: o.lever,
     };
-    let mut candidates: Vec<(f64, usize, ScoreParts, String)> = Vec::new();
-    let mut fallbacks: Vec<usize> = Vec::new();
+    let mut candidates: Vec<(f64, &OfferDef, ScoreParts, String)> = Vec::new();
+    let mut fallbacks: Vec<&OfferDef> = Vec::new();
     for (i, o) in offers.doc.offers.iter().enumerate() {
         let no = |code: &'static str, detail: String| NotShown {
             id: o.id.clone(),
@@ -582,7 +582,12 @@ pub fn decide(
                 ));
             }
             let mut why = "open to everyone".to_string();
-            if let (Some(rule), Some(src)) = (&offers.rules[i], &o.eligibility) {
+            if let Some(src) = &o.eligibility {
+                // `from_json` compiles a rule for every condition, at the offer's index. One
+                // missing (only possible by editing `doc` after loading) fails closed.
+                let Some(rule) = offers.rules.get(i).and_then(Option::as_ref) else {
+                    return Err(no("not_eligible", format!("condition not compiled: {src}")));
+                };
                 env.check(rule, src)
                     .map_err(|failed| no("not_eligible", format!("condition not met: {failed}")))?;
                 why = format!("rule matched: {src}");
@@ -647,19 +652,18 @@ pub fn decide(
         })();
         match verdict {
             Err(n) => out.not_shown.push(n),
-            Ok(_) if o.fallback => fallbacks.push(i),
+            Ok(_) if o.fallback => fallbacks.push(o),
             Ok(why) => {
                 let parts = score_parts(o);
                 let score = parts.propensity * parts.context_weight * parts.value * parts.lever;
-                candidates.push((score, i, parts, why));
+                candidates.push((score, o, parts, why));
             }
         }
     }
     // Offers are sorted by id, so a stable sort by score breaks ties by id.
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut groups: BTreeSet<&str> = BTreeSet::new();
-    for (score, i, parts, why) in candidates {
-        let o = &offers.doc.offers[i];
+    for (score, o, parts, why) in candidates {
         if let Some(g) = &o.group {
             if !groups.insert(g.as_str()) {
                 out.not_shown.push(NotShown {
@@ -695,8 +699,7 @@ pub fn decide(
             .push(shown(o, ctx, profile, round6(score), parts, reasons));
     }
     if out.shown.is_empty() && !control {
-        if let Some(&i) = fallbacks.first() {
-            let o = &offers.doc.offers[i];
+        if let Some(&o) = fallbacks.first() {
             let parts = score_parts(o);
             let reasons = vec![OfferReason {
                 code: "fallback",
@@ -707,12 +710,12 @@ pub fn decide(
                 .push(shown(o, ctx, profile, score, parts, reasons));
         }
     }
-    for &i in fallbacks
+    for &o in fallbacks
         .iter()
-        .filter(|&&i| !out.shown.iter().any(|s| s.id == offers.doc.offers[i].id))
+        .filter(|&&o| !out.shown.iter().any(|s| s.id == o.id))
     {
         out.not_shown.push(NotShown {
-            id: offers.doc.offers[i].id.clone(),
+            id: o.id.clone(),
             code: "outranked",
             detail: "fallback, not needed".into(),
         });

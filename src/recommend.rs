@@ -317,10 +317,19 @@ fn anchors(inp: &Inputs) -> Vec<u32> {
     anchors
 }
 
+/// The model's neighbours of `item`. `Model::from_doc` makes one list per catalog item and
+/// items are dense catalog ids, so the empty fallback is never taken for a consistent engine.
+fn neighbours(model: &Model, item: u32) -> &[(u32, f64)] {
+    model
+        .neighbours
+        .get(item as usize)
+        .map_or(&[], Vec::as_slice)
+}
+
 fn bought_together(inp: &Inputs) -> Candidates {
     let mut acc = PerAnchor::default();
     for anchor in anchors(inp) {
-        for &(j, s) in &inp.model.neighbours[anchor as usize] {
+        for &(j, s) in neighbours(inp.model, anchor) {
             acc.add(j, anchor, s);
         }
     }
@@ -350,7 +359,7 @@ fn personalized(inp: &Inputs) -> Candidates {
     anchors.truncate(200);
     let mut acc = PerAnchor::default();
     for &(aff, anchor) in &anchors {
-        for &(j, s) in &inp.model.neighbours[anchor as usize] {
+        for &(j, s) in neighbours(inp.model, anchor) {
             if inp.view.has_affinity(j) {
                 continue; // already known to the customer: other strategies' business
             }
@@ -372,14 +381,19 @@ fn buy_again(inp: &Inputs) -> Candidates {
             continue;
         };
         let n = h.purchase_days.len() as f64;
-        let (rate, cycle) = match &inp.model.repurchase[item as usize] {
+        // One slot per catalog item (see `neighbours`): a missing one reads as no data.
+        let (rate, cycle) = match inp
+            .model
+            .repurchase
+            .get(item as usize)
+            .and_then(Option::as_ref)
+        {
             Some(r) => (r.rate, r.cycle_days),
             None => (0.0, 30.0),
         };
-        let own_cycle = if h.purchase_days.len() >= 2 {
-            (last_day - h.purchase_days[0]) as f64 / (n - 1.0)
-        } else {
-            cycle
+        let own_cycle = match h.purchase_days.as_slice() {
+            [first, _, ..] => (last_day - first) as f64 / (n - 1.0),
+            _ => cycle,
         };
         let frequency: f64 = h
             .purchase_days

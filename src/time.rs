@@ -36,12 +36,11 @@ pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
         }
         Some(v)
     };
-    if b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
+    // The separators of `YYYY-MM-DDTHH:MM:SS` (the length check above makes them all present).
+    let [_, _, _, _, b'-', _, _, b'-', _, _, b'T' | b't' | b' ', _, _, b':', _, _, b':', ..] = b
+    else {
         return None;
-    }
-    if b[13] != b':' || b[16] != b':' {
-        return None;
-    }
+    };
     let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
     let (hour, minute, second) = (num(11, 2)?, num(14, 2)?, num(17, 2)?);
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
@@ -56,9 +55,9 @@ pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
     if b.get(i) == Some(&b'.') {
         i += 1;
         let start = i;
-        while i < b.len() && b[i].is_ascii_digit() {
+        while let Some(&c) = b.get(i).filter(|c| c.is_ascii_digit()) {
             if i - start < 3 {
-                millis = millis * 10 + i64::from(b[i] - b'0');
+                millis = millis * 10 + i64::from(c - b'0');
             }
             i += 1;
         }
@@ -72,7 +71,7 @@ pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
     }
     let offset_min = match b.get(i)? {
         b'Z' | b'z' if i + 1 == b.len() => 0,
-        sign @ (b'+' | b'-') if i + 6 == b.len() && b[i + 3] == b':' => {
+        sign @ (b'+' | b'-') if i + 6 == b.len() && b.get(i + 3) == Some(&b':') => {
             let (oh, om) = (num(i + 1, 2)?, num(i + 4, 2)?);
             if oh > 23 || om > 59 {
                 return None;
