@@ -10,6 +10,6 @@ sizes=${1:-1000,10000,50000,200000}
 dir=target/bench
 ./scripts/bootstrap.sh
 [ -f pkg/unisono_bg.wasm ] && [ "${BENCH_REBUILD:-1}" = 0 ] || ./scripts/build-pkg.sh
-cargo bench --bench native -- gen "$dir" "$sizes"
-cargo bench --bench native -- run "$dir" "$sizes"
+cargo run --release --example bench-native -- gen "$dir" "$sizes"
+cargo run --release --example bench-native -- run "$dir" "$sizes"
 node bench/run.mjs "$dir" "$sizes"

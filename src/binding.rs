@@ -23,8 +23,14 @@ fn js_error(e: &Error) -> JsValue {
 /// A JS object or a JSON string → JSON text. Objects go through `JSON.stringify`, so what
 /// Rust parses is exactly what a JSON export of the object would contain.
 fn to_text(document: &'static str, v: &JsValue) -> Result<String, JsValue> {
-    if let Some(s) = v.as_string() {
-        return Ok(s);
+    Ok(String::from(&to_js_text(document, v)?))
+}
+
+/// The same text as a JS string, which stays in the JS heap: what the engine keeps for
+/// `reload`, so the artifacts' texts do not also sit in Wasm memory.
+fn to_js_text(document: &'static str, v: &JsValue) -> Result<js_sys::JsString, JsValue> {
+    if v.is_string() {
+        return Ok(js_sys::JsString::from(v.clone()));
     }
     if v.is_undefined() || v.is_null() {
         return Err(js_error(&Error::new(
@@ -35,14 +41,13 @@ fn to_text(document: &'static str, v: &JsValue) -> Result<String, JsValue> {
         )));
     }
     match js_sys::JSON::stringify(v) {
-        Ok(s) => s.as_string().ok_or_else(|| {
-            js_error(&Error::new(
-                Code::InvalidJson,
-                document,
-                "",
-                "not representable as JSON",
-            ))
-        }),
+        Ok(s) if s.is_string() => Ok(s),
+        Ok(_) => Err(js_error(&Error::new(
+            Code::InvalidJson,
+            document,
+            "",
+            "not representable as JSON",
+        ))),
         Err(_) => Err(js_error(&Error::new(
             Code::InvalidJson,
             document,
@@ -69,27 +74,36 @@ fn parse_out(json: &str) -> Result<JsValue, JsValue> {
 #[wasm_bindgen]
 pub struct Engine {
     inner: crate::decide::Engine,
-    /// The artifacts' texts, so `reload` can replace some and rebuild from the rest.
+    /// The artifacts' texts (JS strings, outside Wasm memory), so `reload` can replace some
+    /// and rebuild from the rest.
     sources: Sources,
 }
 
 #[derive(Clone)]
 struct Sources {
-    catalog: String,
-    model: String,
-    config: String,
-    offers: Option<String>,
+    catalog: js_sys::JsString,
+    model: js_sys::JsString,
+    config: js_sys::JsString,
+    offers: Option<js_sys::JsString>,
 }
 
 impl Sources {
+    /// Copies one text at a time into Wasm and drops it once parsed, so the peak memory of a
+    /// load is the largest text plus the parsed artifacts, not all texts at once.
     fn build(&self) -> Result<crate::decide::Engine, JsValue> {
-        crate::decide::Engine::with_offers(
-            &self.catalog,
-            &self.model,
-            &self.config,
-            self.offers.as_deref(),
-        )
-        .map_err(|e| js_error(&e))
+        let err = |e: Error| js_error(&e);
+        let catalog =
+            crate::catalog::Catalog::from_json(&String::from(&self.catalog)).map_err(err)?;
+        let model =
+            crate::model::Model::from_json(&String::from(&self.model), &catalog).map_err(err)?;
+        let config = crate::config::Config::from_json(&String::from(&self.config)).map_err(err)?;
+        let offers = match &self.offers {
+            Some(t) => crate::offers::Offers::from_json(&String::from(t)).map_err(err)?,
+            None => crate::offers::Offers::empty(),
+        };
+        Ok(crate::decide::Engine::from_parts(
+            catalog, model, config, offers,
+        ))
     }
 }
 
@@ -106,14 +120,14 @@ impl Engine {
         #[wasm_bindgen(unchecked_optional_param_type = "Offers | string | null")] offers: &JsValue,
     ) -> Result<Engine, JsValue> {
         let (c, m, k) = (
-            to_text("catalog", catalog)?,
-            to_text("model", model)?,
-            to_text("config", config)?,
+            to_js_text("catalog", catalog)?,
+            to_js_text("model", model)?,
+            to_js_text("config", config)?,
         );
         let o = if offers.is_undefined() || offers.is_null() {
             None
         } else {
-            Some(to_text("offers", offers)?)
+            Some(to_js_text("offers", offers)?)
         };
         let sources = Sources {
             catalog: c,
@@ -154,7 +168,7 @@ impl Engine {
         ] {
             let v = get(name);
             if present(&v) {
-                *slot = to_text(doc_name(name), v.as_ref().unwrap_or(&JsValue::UNDEFINED))?;
+                *slot = to_js_text(doc_name(name), v.as_ref().unwrap_or(&JsValue::UNDEFINED))?;
             }
         }
         let offers = get("offers");
@@ -163,7 +177,7 @@ impl Engine {
             next.offers = if v.is_null() {
                 None
             } else {
-                Some(to_text("offers", &v)?)
+                Some(to_js_text("offers", &v)?)
             };
         }
         let inner = next.build()?;

@@ -101,7 +101,8 @@ impl Engine {
         Ok(Engine::from_parts(catalog, model, config, offers))
     }
 
-    fn from_parts(catalog: Catalog, model: Model, config: Config, offers: Offers) -> Engine {
+    /// Assemble from parsed, validated artifacts (the model resolved against this catalog).
+    pub fn from_parts(catalog: Catalog, model: Model, config: Config, offers: Offers) -> Engine {
         let catalog_hash = catalog.content_hash.clone();
         let offers_hash = offers.content_hash();
         let config_hash = config.content_hash();

@@ -1,7 +1,7 @@
 //! The benchmark's data generator and its native half (`scripts/bench.sh` runs everything).
 //!
-//!     cargo bench --bench native -- gen DIR [SIZES]      synthetic retailers, one folder per size
-//!     cargo bench --bench native -- run DIR [SIZES]      native timings → DIR/native.json
+//!     cargo run --release --example bench-native -- gen DIR [SIZES]   synthetic retailers, one folder per size
+//!     cargo run --release --example bench-native -- run DIR [SIZES]   native timings → DIR/native.json
 //!
 //! The population model is deliberately retail-shaped, not uniform: Zipf item popularity
 //! inside a three-level category tree, customers with one to three favourite categories, short
@@ -496,7 +496,7 @@ fn main() {
         .filter(|a| !a.starts_with("--"))
         .collect();
     let (Some(cmd), Some(dir)) = (args.first(), args.get(1)) else {
-        eprintln!("usage: cargo bench --bench native -- gen|run DIR [SIZES]");
+        eprintln!("usage: cargo run --release --example bench-native -- gen|run|loop DIR [SIZES]");
         return;
     };
     let dir = std::path::Path::new(dir);
