@@ -18,11 +18,22 @@ const log = (s) => process.stderr.write(s + '\n');
 
 // --- Node: one fresh process per size, so linear memory is that size's alone.
 const node = {};
+const failures = [];
 for (const n of sizes) {
-  const out = execFileSync(process.execPath, [join(root, 'bench/node.mjs'), dir, String(n)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
+  let out;
+  try {
+    out = execFileSync(process.execPath, [join(root, 'bench/node.mjs'), dir, String(n)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (e) {
+    // Recorded, not fatal: the report says which size could not load and why.
+    const why = String(e.stderr || e.message).split('\n').filter((l) => /Error|error|memory|abort/i.test(l)).slice(0, 2).join(' ');
+    failures.push(`Wasm/Node, ${n} skus: ${why || 'failed'}`);
+    log(`wasm/node ${n}: FAILED ${why}`);
+    continue;
+  }
   node[n] = JSON.parse(out);
   log(`wasm/node ${n}: load ${node[n].load_ms} ms, memory ${node[n].wasm_memory_mb_after_load} MB, 200-event session p50 ${node[n].decide[200].session.p50_us} µs`);
 }
@@ -62,9 +73,19 @@ if (existsSync(chromiumPath)) {
     for (const n of sizes) {
       const page = await b.newPage();
       await page.goto(`http://127.0.0.1:${server.address().port}/bench/browser.html?dir=/target/bench&size=${n}`);
-      await page.waitForFunction(() => window.benchResult, null, { timeout: 600_000, polling: 500 });
-      const r = await page.evaluate(() => window.benchResult);
-      if (r.error) throw new Error(`chromium ${n}: ${r.error}`);
+      let r;
+      try {
+        await page.waitForFunction(() => window.benchResult, null, { timeout: 600_000, polling: 500 });
+        r = await page.evaluate(() => window.benchResult);
+      } catch (e) {
+        r = { error: String(e.message || e) };
+      }
+      if (r.error) {
+        failures.push(`Wasm/Chromium, ${n} skus: ${r.error.split('\n')[0]}`);
+        log(`wasm/chromium ${n}: FAILED ${r.error.split('\n')[0]}`);
+        await page.close().catch(() => {});
+        continue;
+      }
       browser[n] = r.ok;
       log(`wasm/chromium ${n}: load ${r.ok.load_ms} ms, memory ${r.ok.wasm_memory_mb_after_load} MB, 200-event session p50 ${r.ok.decide[200].session.p50_us} µs`);
       await page.close();
@@ -120,14 +141,14 @@ if (tarball) check('npm package (tarball, gzip)', `≤ ${kb(T.pkgGz)} KB`, `${kb
 const buildRates = sizes.map((n) => native[n].build_events_per_s);
 const worstBuild = Math.min(...buildRates);
 check('model build, native, one core (slowest size)', `≥ ${T.build / 1e6}M events/s`, `${(worstBuild / 1e6).toFixed(2)}M events/s`, worstBuild >= T.build);
-if (browser[200000]) {
-  const m = browser[200000].wasm_memory_mb_after_decides;
-  check('200k skus in a Chromium tab: Wasm memory', `≤ ${T.mem200k} MB`, `${m} MB`, m <= T.mem200k);
+if (sizes.includes(200000)) {
+  const m = browser[200000]?.wasm_memory_mb_after_decides;
+  check('200k skus in a Chromium tab: Wasm memory', `≤ ${T.mem200k} MB`, m === undefined ? 'did not load' : `${m} MB`, m !== undefined && m <= T.mem200k);
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? '?'}, Node ${process.version}`;
 const date = new Date().toISOString().slice(0, 10);
-const results = { date, machine, sizes, native, node, browser, package: pkgSizes, tarball, checks };
+const results = { date, machine, sizes, native, node, browser, package: pkgSizes, tarball, checks, failures };
 writeFileSync(join(dir, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 
 const lines = [];
@@ -155,5 +176,6 @@ for (const [f, s] of Object.entries(pkgSizes)) lines.push(`| ${f} | ${kb(s.raw)}
 if (tarball) lines.push(`| npm tarball | | ${kb(tarball)} | |`);
 lines.push('', '| target | wanted | measured | |', '|---|---|---|---|');
 for (const c of checks) lines.push(`| ${c.what} | ${c.target} | ${c.measured} | ${c.ok ? 'met' : 'MISSED'} |`);
+if (failures.length) lines.push('', 'Failures:', ...failures.map((f) => `- ${f}`));
 writeFileSync(join(dir, 'results.md'), lines.join('\n') + '\n');
 console.log(lines.join('\n'));
