@@ -563,3 +563,77 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod viewed_not_bought_tests {
+    use super::*;
+
+    fn holds(events: &str, now: &str) -> bool {
+        let c = Catalog::from_json(
+            r#"{"schema":"unisono.catalog/1","items":[
+            {"sku":"S1","title":"Shoe","category":["Fashion","Shoes"],"price":50},
+            {"sku":"S2","title":"Boot","category":["Fashion","Shoes"],"price":80}]}"#,
+        )
+        .unwrap();
+        let p = Profile::from_json(&format!(
+            r#"{{"schema":"unisono.profile/1","id":"c","consents":{{"personalization":true}},"events":{events}}}"#
+        ))
+        .unwrap();
+        let now = crate::time::parse_rfc3339(now).unwrap();
+        let env = Env::new(
+            &p,
+            p.window(now, 100_000),
+            &c,
+            now,
+            Channel::Web,
+            Placement::Home,
+            None,
+            None,
+        );
+        let rule = Rule::parse(
+            &serde_json::json!({"viewed_not_bought": {"category": "Shoes", "within_hours": 48}}),
+            "r",
+        )
+        .unwrap();
+        truthy(&env.eval(&rule))
+    }
+
+    /// The linear rewrite (one backwards pass) against the shapes the quadratic one handled:
+    /// many views then one purchase of the same sku, a view of another sku, a view after the
+    /// purchase, and views outside the window.
+    #[test]
+    fn hostile_and_ordinary_histories() {
+        let views = |sku: &str, n: usize| -> Vec<String> {
+            (0..n)
+                .map(|i| format!(r#"{{"type":"view","sku":"{sku}","channel":"web","ts":"2026-01-19T{:02}:{:02}:00Z"}}"#, i / 60 % 24, i % 60))
+                .collect()
+        };
+        let buy = |sku: &str, ts: &str| {
+            format!(r#"{{"type":"purchase","sku":"{sku}","channel":"web","ts":"{ts}"}}"#)
+        };
+        let now = "2026-01-20T12:00:00Z";
+        let mut many = views("S1", 5_000);
+        many.push(buy("S1", "2026-01-20T01:00:00Z"));
+        assert!(
+            !holds(&format!("[{}]", many.join(",")), now),
+            "every view was followed by its purchase"
+        );
+        many.push(views("S2", 1).remove(0));
+        assert!(
+            holds(&format!("[{}]", many.join(",")), now),
+            "another shoe viewed, not bought"
+        );
+        let after = [buy("S1", "2026-01-19T00:00:00Z"), views("S1", 1).remove(0)];
+        assert!(
+            holds(&format!("[{}]", after.join(",")), now),
+            "viewed again after buying"
+        );
+        assert!(
+            !holds(
+                &format!("[{}]", views("S1", 3).join(",")),
+                "2026-01-25T00:00:00Z"
+            ),
+            "views outside the window"
+        );
+    }
+}
