@@ -459,19 +459,19 @@ fn run(dir: &std::path::Path, n: usize) -> String {
         let (p50, p99) = time_us(iters, || {
             let _ = engine.decide_json(&profile, ctx).map(|d| d.to_json());
         });
-        // The preloaded-profile path: parsed once, decided many times.
-        let parsed = unisono::profile::Profile::from_json(&profile).ok();
+        // The session path (as the Wasm `Session`): parsed and hashed once, decided many times.
+        let session = unisono::decide::Session::from_json(&profile).ok();
         let c = unisono::decide::parse_context(&engine, ctx).ok();
-        let (h50, h99) = match (parsed, c) {
-            (Some(pp), Some(cc)) => time_us(iters, || {
-                let _ = engine.decide(&pp, &cc).to_json();
+        let (h50, h99) = match (session, c) {
+            (Some(ss), Some(cc)) => time_us(iters, || {
+                let _ = engine.decide_session(&ss, &cc).to_json();
             }),
             _ => (0.0, 0.0),
         };
         let sep = if decide.is_empty() { "" } else { "," };
         let _ = write!(
             decide,
-            r#"{sep}"{p}":{{"json":{{"p50_us":{p50:.1},"p99_us":{p99:.1}}},"parsed":{{"p50_us":{h50:.1},"p99_us":{h99:.1}}}}}"#
+            r#"{sep}"{p}":{{"json":{{"p50_us":{p50:.1},"p99_us":{p99:.1}}},"session":{{"p50_us":{h50:.1},"p99_us":{h99:.1}}}}}"#
         );
     }
     let ev = events.len();
@@ -529,8 +529,8 @@ fn main() {
             });
             let profile = read(&d.join(format!("profile-{p}.json")));
             let ctx = r#"{"channel":"web","placement":"home","now":"2026-11-23T12:00:00Z"}"#;
-            let (Ok(pp), Ok(cc)) = (
-                unisono::profile::Profile::from_json(&profile),
+            let (Ok(ss), Ok(cc)) = (
+                unisono::decide::Session::from_json(&profile),
                 unisono::decide::parse_context(&engine, ctx),
             ) else {
                 return;
@@ -541,7 +541,7 @@ fn main() {
                 .unwrap_or(2000);
             let t = Instant::now();
             for _ in 0..iters {
-                let _ = engine.decide(&pp, &cc).to_json();
+                let _ = engine.decide_session(&ss, &cc).to_json();
             }
             eprintln!(
                 "{:.1} µs per decision",

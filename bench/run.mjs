@@ -127,7 +127,7 @@ const checks = [];
 const check = (what, target, measured, ok, why = '') => checks.push({ what, target, measured, ok, why });
 if (node[at50k]) {
   const s = node[at50k].decide[200].session;
-  const nat = native[at50k].decide[200].parsed;
+  const nat = native[at50k].decide[200].session;
   check('decide p50, Wasm/Node, 200 events, 50k skus (session)', `≤ ${T.p50} µs`, `${s.p50_us} µs`, s.p50_us <= T.p50);
   check('decide p99, Wasm/Node, 200 events, 50k skus (session)', `≤ ${T.p99} µs`, `${s.p99_us} µs`, s.p99_us <= T.p99);
   const ratio = s.p50_us / nat.p50_us;
@@ -159,8 +159,8 @@ for (const n of sizes) {
   const v = native[n];
   lines.push(`| ${n.toLocaleString('en')} | ${Math.round(v.build_events_per_s).toLocaleString('en')} (${v.events.toLocaleString('en')} events) | ${(v.model_bytes / 1048576).toFixed(1)} MB / ${(v.model_gzip_bytes / 1048576).toFixed(1)} MB | ${v.load_ms} / ${node[n]?.load_ms ?? '–'} / ${browser[n]?.load_ms ?? '–'} ms | ${node[n]?.wasm_memory_mb_after_load ?? '–'} / ${browser[n]?.wasm_memory_mb_after_load ?? '–'} MB |`);
 }
-lines.push('', '`decide` p50 / p99 in µs (home placement, web, 21 offers). native: parsed profile | JSON text; Wasm: session | JSON text | JS object.', '');
-lines.push('| skus | events | native parsed | native JSON | Node session | Node JSON | Node object | Chromium session | Chromium JSON | Chromium object |');
+lines.push('', '`decide` p50 / p99 in µs (home placement, web, 21 offers). native: session | JSON text; Wasm: session | JSON text | JS object.', '');
+lines.push('| skus | events | native session | native JSON | Node session | Node JSON | Node object | Chromium session | Chromium JSON | Chromium object |');
 lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 const pp = (x) => (x ? `${x.p50_us} / ${x.p99_us}` : '–');
 for (const n of sizes) {
@@ -168,7 +168,7 @@ for (const n of sizes) {
     const a = native[n].decide[p];
     const b = node[n]?.decide[p];
     const c = browser[n]?.decide[p];
-    lines.push(`| ${n.toLocaleString('en')} | ${p} | ${pp(a?.parsed)} | ${pp(a?.json)} | ${pp(b?.session)} | ${pp(b?.json)} | ${pp(b?.object)} | ${pp(c?.session)} | ${pp(c?.json)} | ${pp(c?.object)} |`);
+    lines.push(`| ${n.toLocaleString('en')} | ${p} | ${pp(a?.session)} | ${pp(a?.json)} | ${pp(b?.session)} | ${pp(b?.json)} | ${pp(b?.object)} | ${pp(c?.session)} | ${pp(c?.json)} | ${pp(c?.object)} |`);
   }
 }
 lines.push('', '| package file | raw KB | gzip KB | brotli KB |', '|---|---:|---:|---:|');

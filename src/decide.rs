@@ -8,10 +8,10 @@ use crate::context::Context;
 use crate::error::{self, Error};
 use crate::hash::sha256_hex;
 use crate::model::Model;
-use crate::offers::{Assignments, NotShown, Offers, ShownOffer};
+use crate::offers::{Assignments, NotShown, Offers, ShownOffer, TargetIndex};
 use crate::profile::Event;
 use crate::profile::Profile;
-use crate::recommend::{recommend, Inputs, ProfileView, Recommendation};
+use crate::recommend::{recommend, Boosts, Inputs, ProfileView, Recommendation, Scratch};
 use crate::time::Timestamp;
 use serde::Serialize;
 
@@ -76,6 +76,11 @@ pub struct Engine {
     versions: Versions,
     /// Content hashes of the artifacts, folded into every decision id.
     fingerprint: String,
+    boosts: Boosts,
+    targets: TargetIndex,
+    /// Reused by every decision. A second thread deciding at the same moment gets a fresh one
+    /// instead of waiting, so the engine stays shareable.
+    scratch: std::sync::Mutex<Scratch>,
 }
 
 impl Engine {
@@ -125,7 +130,13 @@ impl Engine {
             model.checksum
         );
         let content = ContentIndex::build(&catalog);
+        let boosts = Boosts::new(&catalog, &config);
+        let targets = TargetIndex::new(&offers, &catalog);
+        let scratch = std::sync::Mutex::new(Scratch::new(catalog.len()));
         Engine {
+            boosts,
+            targets,
+            scratch,
             catalog,
             content,
             model,
@@ -171,8 +182,12 @@ impl Engine {
             config: &self.config,
             ctx,
             view: &view,
+            boosts: &self.boosts,
         };
-        let recommendations = recommend(&inputs);
+        let recommendations = match self.scratch.try_lock() {
+            Ok(mut scratch) => recommend(&inputs, &mut scratch),
+            Err(_) => recommend(&inputs, &mut Scratch::new(self.catalog.len())),
+        };
         let offer_slots = self
             .config
             .placement(ctx.channel, ctx.placement)
@@ -182,6 +197,7 @@ impl Engine {
             &self.offers,
             profile,
             ctx,
+            &self.targets,
             &self.catalog,
             &self.config,
             offer_slots,

@@ -26,6 +26,7 @@ pub mod error;
 pub mod eval;
 pub mod hash;
 pub mod import;
+pub mod itemset;
 pub mod model;
 pub mod offers;
 pub mod profile;

@@ -13,6 +13,8 @@ use crate::channel::{Channel, Placement};
 use crate::config::Config;
 use crate::context::Context;
 use crate::error::{self, Code, Error};
+use crate::hash::IdHasher;
+use crate::itemset::ItemSet;
 use crate::profile::{Event, EventType, Profile};
 use crate::rules::{Env, Rule};
 use crate::time::{Timestamp, MS_PER_DAY};
@@ -405,9 +407,59 @@ fn history(events: &[Event]) -> BTreeMap<&str, OfferHistory> {
     m
 }
 
+/// Per offer (in catalogue order), the catalog items its targets cover, by sku or by any level
+/// of the category path: worked out once per engine, so propensity tests one bit per event
+/// instead of comparing strings for every event of every offer.
+pub struct TargetIndex(Vec<ItemSet>);
+
+type ByName<'a> =
+    std::collections::HashMap<&'a str, Vec<usize>, core::hash::BuildHasherDefault<IdHasher>>;
+
+impl TargetIndex {
+    pub fn new(offers: &Offers, catalog: &Catalog) -> TargetIndex {
+        let (mut by_sku, mut by_category): (ByName, ByName) = Default::default();
+        for (k, o) in offers.doc.offers.iter().enumerate() {
+            for sku in &o.targets.skus {
+                by_sku.entry(sku.as_str()).or_insert_with(Vec::new).push(k);
+            }
+            for c in &o.targets.categories {
+                by_category
+                    .entry(c.as_str())
+                    .or_insert_with(Vec::new)
+                    .push(k);
+            }
+        }
+        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); offers.doc.offers.len()];
+        for (i, it) in catalog.items.iter().enumerate() {
+            let hits = by_sku
+                .get(it.sku.as_str())
+                .into_iter()
+                .chain(
+                    it.category
+                        .iter()
+                        .filter_map(|c| by_category.get(c.as_str())),
+                )
+                .flatten();
+            for &k in hits {
+                if let Some(l) = lists.get_mut(k) {
+                    if l.last() != Some(&(i as u32)) {
+                        l.push(i as u32);
+                    }
+                }
+            }
+        }
+        TargetIndex(
+            lists
+                .into_iter()
+                .map(|l| ItemSet::from_sorted(l, catalog.len()))
+                .collect(),
+        )
+    }
+}
+
 /// Time-decayed affinity of the profile to the offer's targets, mapped to a propensity in
 /// [0.1, 1): 0.1 + 0.9·(1 − e^(−affinity)). No targets, or no personalization consent: 0.5.
-fn propensity(o: &OfferDef, weighted: Option<&[Weighted]>, catalog: &Catalog) -> f64 {
+fn propensity(o: &OfferDef, covered: Option<&ItemSet>, weighted: Option<&[Weighted]>) -> f64 {
     let Some(weighted) = weighted else {
         return 0.5;
     };
@@ -416,20 +468,16 @@ fn propensity(o: &OfferDef, weighted: Option<&[Weighted]>, catalog: &Catalog) ->
     }
     let mut affinity = 0.0;
     for (e, item, contribution) in weighted {
-        let sku_hit = e.sku.as_ref().is_some_and(|s| o.targets.skus.contains(s));
-        let cat_hit = || {
-            e.category
-                .as_ref()
-                .is_some_and(|c| o.targets.categories.contains(c))
-                || item.is_some_and(|i| {
-                    catalog
-                        .item(i)
-                        .category
-                        .iter()
-                        .any(|c| o.targets.categories.contains(c))
-                })
-        };
-        if sku_hit || cat_hit() {
+        // A catalog item covers its own sku and category path; an event for an unknown sku
+        // can still hit by its sku or its own category field.
+        let hit = match item {
+            Some(i) => covered.is_some_and(|c| c.contains(*i)),
+            None => e.sku.as_ref().is_some_and(|s| o.targets.skus.contains(s)),
+        } || e
+            .category
+            .as_ref()
+            .is_some_and(|c| o.targets.categories.contains(c));
+        if hit {
             affinity += contribution;
         }
     }
@@ -491,6 +539,7 @@ pub fn decide(
     offers: &Offers,
     profile: &Profile,
     ctx: &Context,
+    targets: &TargetIndex,
     catalog: &Catalog,
     config: &Config,
     slots: usize,
@@ -523,8 +572,8 @@ pub fn decide(
         .filter(|(_, h)| h.impressions.iter().any(|t| now.0 - t.0 < MS_PER_DAY))
         .map(|(id, _)| *id)
         .collect();
-    let score_parts = |o: &OfferDef| ScoreParts {
-        propensity: round6(propensity(o, weighted.as_deref(), catalog)),
+    let score_parts = |index: usize, o: &OfferDef| ScoreParts {
+        propensity: round6(propensity(o, targets.0.get(index), weighted.as_deref())),
         context_weight: o
             .context_weights
             .iter()
@@ -536,7 +585,7 @@ pub fn decide(
         lever: o.lever,
     };
     let mut candidates: Vec<(f64, &OfferDef, ScoreParts, String)> = Vec::new();
-    let mut fallbacks: Vec<&OfferDef> = Vec::new();
+    let mut fallbacks: Vec<(usize, &OfferDef)> = Vec::new();
     for (i, o) in offers.doc.offers.iter().enumerate() {
         let no = |code: &'static str, detail: String| NotShown {
             id: o.id.clone(),
@@ -652,9 +701,9 @@ pub fn decide(
         })();
         match verdict {
             Err(n) => out.not_shown.push(n),
-            Ok(_) if o.fallback => fallbacks.push(o),
+            Ok(_) if o.fallback => fallbacks.push((i, o)),
             Ok(why) => {
-                let parts = score_parts(o);
+                let parts = score_parts(i, o);
                 let score = parts.propensity * parts.context_weight * parts.value * parts.lever;
                 candidates.push((score, o, parts, why));
             }
@@ -699,8 +748,8 @@ pub fn decide(
             .push(shown(o, ctx, profile, round6(score), parts, reasons));
     }
     if out.shown.is_empty() && !control {
-        if let Some(&o) = fallbacks.first() {
-            let parts = score_parts(o);
+        if let Some(&(i, o)) = fallbacks.first() {
+            let parts = score_parts(i, o);
             let reasons = vec![OfferReason {
                 code: "fallback",
                 text: "nothing else applies".into(),
@@ -710,9 +759,9 @@ pub fn decide(
                 .push(shown(o, ctx, profile, score, parts, reasons));
         }
     }
-    for &o in fallbacks
+    for &(_, o) in fallbacks
         .iter()
-        .filter(|&&o| !out.shown.iter().any(|s| s.id == o.id))
+        .filter(|&&(_, o)| !out.shown.iter().any(|s| s.id == o.id))
     {
         out.not_shown.push(NotShown {
             id: o.id.clone(),

@@ -10,7 +10,7 @@ use crate::channel::{Channel, Placement};
 use crate::config::{in_scope, Config, Strategy};
 use crate::content::ContentIndex;
 use crate::context::Context;
-use crate::hash::IdMap;
+use crate::itemset::ItemSet;
 use crate::model::Model;
 use crate::profile::{EventType, Profile};
 use crate::time::{Timestamp, MS_PER_DAY};
@@ -81,15 +81,13 @@ struct ItemHistory {
     strongest: Option<(f64, EventType)>,
 }
 
-const PURCHASED: u8 = 1;
-const AFFINITY: u8 = 2;
-
 /// The profile as the strategies see it. Empty when personalization consent is missing.
 pub struct ProfileView {
     items: BTreeMap<u32, ItemHistory>,
-    /// Per known item: PURCHASED | AFFINITY bits, for the per-candidate checks (a hash lookup
-    /// instead of a tree walk in the hottest loops).
-    flags: IdMap<u8>,
+    /// Bought / with affinity, one bit per catalog item: the per-candidate checks of the
+    /// hottest loops (10k neighbours for 200 anchors) are one memory read each.
+    purchased: Vec<u64>,
+    affinity: Vec<u64>,
     cart: Vec<u32>,
     pub personalized: bool,
 }
@@ -98,7 +96,8 @@ impl ProfileView {
     pub fn new(profile: &Profile, ctx: &Context, catalog: &Catalog, config: &Config) -> Self {
         let mut view = ProfileView {
             items: BTreeMap::new(),
-            flags: IdMap::default(),
+            purchased: Vec::new(),
+            affinity: Vec::new(),
             cart: Vec::new(),
             personalized: false,
         };
@@ -136,11 +135,16 @@ impl ProfileView {
                 }
             }
         }
-        view.flags.reserve(view.items.len());
+        view.purchased = vec![0; catalog.len().div_ceil(64)];
+        view.affinity = vec![0; catalog.len().div_ceil(64)];
         for (&i, h) in &view.items {
-            let f = (u8::from(h.last_purchase.is_some()) * PURCHASED)
-                | (u8::from(h.affinity > 0.0) * AFFINITY);
-            view.flags.insert(i, f);
+            let (word, bit) = (i as usize / 64, 1u64 << (i % 64));
+            if let (true, Some(w)) = (h.last_purchase.is_some(), view.purchased.get_mut(word)) {
+                *w |= bit;
+            }
+            if let (true, Some(w)) = (h.affinity > 0.0, view.affinity.get_mut(word)) {
+                *w |= bit;
+            }
         }
         view.cart = profile
             .cart
@@ -153,12 +157,17 @@ impl ProfileView {
     }
 
     fn purchased(&self, item: u32) -> bool {
-        self.flags.get(&item).is_some_and(|f| f & PURCHASED != 0)
+        bit(&self.purchased, item)
     }
 
     fn has_affinity(&self, item: u32) -> bool {
-        self.flags.get(&item).is_some_and(|f| f & AFFINITY != 0)
+        bit(&self.affinity, item)
     }
+}
+
+fn bit(set: &[u64], item: u32) -> bool {
+    set.get(item as usize / 64)
+        .is_some_and(|w| w >> (item % 64) & 1 == 1)
 }
 
 /// Everything a strategy may read.
@@ -169,6 +178,7 @@ pub struct Inputs<'a> {
     pub config: &'a Config,
     pub ctx: &'a Context,
     pub view: &'a ProfileView,
+    pub boosts: &'a Boosts,
 }
 
 /// Why a candidate came up, without any text yet: reasons are rendered only for the few items
@@ -212,9 +222,100 @@ enum Touch {
     Removed,
 }
 
-/// Per item: the best raw score of one strategy and why. A hash map is fine here: nothing
-/// iterates it in hash order into an output (see `recommend`).
-type Candidates = IdMap<(f64, Why)>;
+/// Per-item scratch space, one slot per catalog item, reused across decisions: a generation
+/// stamp says which slots are live, so forgetting everything is O(1) and a decision touches
+/// only the items it looks at (no hash map, nothing cleared, nothing allocated per candidate).
+pub struct Scratch {
+    stamp: Vec<u32>,
+    slot: Vec<u32>,
+    gen: u32,
+}
+
+impl Scratch {
+    pub fn new(items: usize) -> Scratch {
+        Scratch {
+            stamp: vec![0; items],
+            slot: vec![0; items],
+            gen: 0,
+        }
+    }
+
+    /// Forget every mark. Precedes each use (generation 0 is never live).
+    fn reset(&mut self) {
+        self.gen = self.gen.wrapping_add(1);
+        if self.gen == 0 {
+            self.stamp.fill(0);
+            self.gen = 1;
+        }
+    }
+
+    fn get(&self, item: u32) -> Option<usize> {
+        let i = item as usize;
+        if self.stamp.get(i) == Some(&self.gen) {
+            self.slot.get(i).map(|&s| s as usize)
+        } else {
+            None
+        }
+    }
+
+    /// Mark `item` with `value`; false for an item outside the catalog (only possible for an
+    /// inconsistent engine), which callers then skip.
+    fn set(&mut self, item: u32, value: usize) -> bool {
+        let i = item as usize;
+        match (self.stamp.get_mut(i), self.slot.get_mut(i)) {
+            (Some(s), Some(v)) => {
+                *s = self.gen;
+                *v = value as u32;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// One strategy's candidates: each item once, with its best raw score and why, in order of
+/// discovery. Nothing reads that order into an output (see `recommend`).
+struct Candidates(Vec<(u32, f64, Why)>);
+
+/// Collects a strategy's candidates, keeping the best score per item (the first on ties).
+struct Collect<'s> {
+    marks: &'s mut Scratch,
+    list: Vec<(u32, f64, Why)>,
+}
+
+impl<'s> Collect<'s> {
+    fn new(marks: &'s mut Scratch) -> Self {
+        marks.reset();
+        Collect {
+            marks,
+            list: Vec::new(),
+        }
+    }
+
+    fn offer(&mut self, item: u32, score: f64, why: Why) {
+        if !(score.is_finite() && score > 0.0) {
+            return;
+        }
+        match self.marks.get(item) {
+            Some(at) => {
+                if let Some(e) = self.list.get_mut(at) {
+                    if e.1 < score {
+                        *e = (item, score, why);
+                    }
+                }
+            }
+            None => {
+                if self.marks.set(item, self.list.len()) {
+                    self.list.push((item, score, why));
+                }
+            }
+        }
+    }
+
+    fn done(self) -> Candidates {
+        Candidates(self.list)
+    }
+}
 
 /// Calendar days (UTC) between `at` and `now`: last night is "yesterday" even if it was less
 /// than 24 hours ago.
@@ -230,44 +331,56 @@ fn when(days: i64) -> String {
     }
 }
 
-fn offer(c: &mut Candidates, item: u32, score: f64, why: Why) {
-    if !(score.is_finite() && score > 0.0) {
-        return;
-    }
-    match c.get(&item) {
-        Some((s, _)) if *s >= score => {}
-        _ => {
-            c.insert(item, (score, why));
-        }
-    }
+/// Sum scores per item from several anchors, remembering the strongest anchor.
+struct PerAnchor<'s> {
+    marks: &'s mut Scratch,
+    /// (item, sum, strongest anchor, its contribution)
+    list: Vec<(u32, f64, u32, f64)>,
 }
 
-/// Sum scores per item from several anchors, remembering the strongest anchor.
-#[derive(Default)]
-struct PerAnchor(IdMap<(f64, u32, f64)>);
+impl<'s> PerAnchor<'s> {
+    fn new(marks: &'s mut Scratch) -> Self {
+        marks.reset();
+        PerAnchor {
+            marks,
+            list: Vec::new(),
+        }
+    }
 
-impl PerAnchor {
     fn add(&mut self, item: u32, anchor: u32, c: f64) {
-        let e = self.0.entry(item).or_insert((0.0, anchor, 0.0));
-        e.0 += c;
-        // Anchors arrive in a deterministic order; strictly greater keeps the first on ties.
-        if c > e.2 {
-            e.1 = anchor;
-            e.2 = c;
+        let at = match self.marks.get(item) {
+            Some(at) => at,
+            None => {
+                if !self.marks.set(item, self.list.len()) {
+                    return;
+                }
+                self.list.push((item, 0.0, anchor, 0.0));
+                self.list.len() - 1
+            }
+        };
+        if let Some(e) = self.list.get_mut(at) {
+            e.1 += c;
+            // Anchors arrive in a deterministic order; strictly greater keeps the first on ties.
+            if c > e.3 {
+                e.2 = anchor;
+                e.3 = c;
+            }
         }
     }
 
     fn into_candidates(self, why: impl Fn(u32) -> Why) -> Candidates {
-        let mut out = Candidates::with_capacity_and_hasher(self.0.len(), Default::default());
-        for (j, (score, anchor, _)) in self.0 {
-            offer(&mut out, j, score, why(anchor));
-        }
-        out
+        Candidates(
+            self.list
+                .into_iter()
+                .filter(|&(_, score, _, _)| score.is_finite() && score > 0.0)
+                .map(|(item, score, anchor, _)| (item, score, why(anchor)))
+                .collect(),
+        )
     }
 }
 
-fn continue_journey(inp: &Inputs) -> Candidates {
-    let mut out = Candidates::default();
+fn continue_journey(inp: &Inputs, marks: &mut Scratch) -> Candidates {
+    let mut out = Collect::new(marks);
     let a = &inp.config.affinity;
     for (&item, h) in &inp.view.items {
         let Some((ts, channel, kind)) = &h.last_touch else {
@@ -294,9 +407,9 @@ fn continue_journey(inp: &Inputs) -> Candidates {
             cart: touch,
             touches: h.touches,
         };
-        offer(&mut out, item, score, why);
+        out.offer(item, score, why);
     }
-    out
+    out.done()
 }
 
 /// The product on screen (context) and, with consent, the cart: the anchors of the
@@ -326,8 +439,8 @@ fn neighbours(model: &Model, item: u32) -> &[(u32, f64)] {
         .map_or(&[], Vec::as_slice)
 }
 
-fn bought_together(inp: &Inputs) -> Candidates {
-    let mut acc = PerAnchor::default();
+fn bought_together(inp: &Inputs, marks: &mut Scratch) -> Candidates {
+    let mut acc = PerAnchor::new(marks);
     for anchor in anchors(inp) {
         for &(j, s) in neighbours(inp.model, anchor) {
             acc.add(j, anchor, s);
@@ -336,8 +449,8 @@ fn bought_together(inp: &Inputs) -> Candidates {
     acc.into_candidates(|anchor| Why::Together { anchor })
 }
 
-fn similar_items(inp: &Inputs) -> Candidates {
-    let mut acc = PerAnchor::default();
+fn similar_items(inp: &Inputs, marks: &mut Scratch) -> Candidates {
+    let mut acc = PerAnchor::new(marks);
     for anchor in anchors(inp) {
         for (j, s) in inp.content.similar(inp.catalog, anchor, 50) {
             acc.add(j, anchor, s);
@@ -346,7 +459,7 @@ fn similar_items(inp: &Inputs) -> Candidates {
     acc.into_candidates(|anchor| Why::Similar { anchor })
 }
 
-fn personalized(inp: &Inputs) -> Candidates {
+fn personalized(inp: &Inputs, marks: &mut Scratch) -> Candidates {
     // Strongest anchors first; cap them so a huge history stays cheap.
     let mut anchors: Vec<(f64, u32)> = inp
         .view
@@ -357,7 +470,7 @@ fn personalized(inp: &Inputs) -> Candidates {
         .collect();
     anchors.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     anchors.truncate(200);
-    let mut acc = PerAnchor::default();
+    let mut acc = PerAnchor::new(marks);
     for &(aff, anchor) in &anchors {
         for &(j, s) in neighbours(inp.model, anchor) {
             if inp.view.has_affinity(j) {
@@ -372,8 +485,8 @@ fn personalized(inp: &Inputs) -> Candidates {
 /// Recency-weighted purchase frequency (each purchase day counts, halving every
 /// `half_life_days`) × how much the population re-buys this item × how due it is by the
 /// customer's own rhythm (or the population's cycle for a single purchase).
-fn buy_again(inp: &Inputs) -> Candidates {
-    let mut out = Candidates::default();
+fn buy_again(inp: &Inputs, marks: &mut Scratch) -> Candidates {
+    let mut out = Collect::new(marks);
     let cfg = &inp.config.buy_again;
     let today = inp.ctx.now.0.div_euclid(MS_PER_DAY);
     for (&item, h) in &inp.view.items {
@@ -409,20 +522,20 @@ fn buy_again(inp: &Inputs) -> Candidates {
             days: h.purchase_days.len() as u32,
             cycle: own_cycle,
         };
-        offer(&mut out, item, score, why);
+        out.offer(item, score, why);
     }
-    out
+    out.done()
 }
 
 /// Popular / trending: the store's list on in-store channels, else the channel's, with the
 /// global list filling in at half weight so a sparse local list still fills the slots.
-fn ranked(inp: &Inputs, trending: bool) -> Candidates {
+fn ranked(inp: &Inputs, marks: &mut Scratch, trending: bool) -> Candidates {
     let rankings = if trending {
         &inp.model.trending
     } else {
         &inp.model.popularity
     };
-    let mut out = Candidates::default();
+    let mut out = Collect::new(marks);
     let store_list = inp.ctx.store.as_ref().and_then(|s| rankings.stores.get(s));
     let local = match store_list {
         Some(l) => Some((l, true)),
@@ -430,24 +543,24 @@ fn ranked(inp: &Inputs, trending: bool) -> Candidates {
     };
     if let Some((list, store)) = local {
         for &(i, s) in list {
-            offer(&mut out, i, s, Why::Local { trending, store });
+            out.offer(i, s, Why::Local { trending, store });
         }
     }
     for &(i, s) in &rankings.global {
-        offer(&mut out, i, 0.5 * s, Why::Global { trending });
+        out.offer(i, 0.5 * s, Why::Global { trending });
     }
-    out
+    out.done()
 }
 
-fn run(strategy: Strategy, inp: &Inputs) -> Candidates {
+fn run(strategy: Strategy, inp: &Inputs, marks: &mut Scratch) -> Candidates {
     match strategy {
-        Strategy::ContinueJourney => continue_journey(inp),
-        Strategy::BoughtTogether => bought_together(inp),
-        Strategy::Personalized => personalized(inp),
-        Strategy::BuyAgain => buy_again(inp),
-        Strategy::Trending => ranked(inp, true),
-        Strategy::Popular => ranked(inp, false),
-        Strategy::SimilarItems => similar_items(inp),
+        Strategy::ContinueJourney => continue_journey(inp, marks),
+        Strategy::BoughtTogether => bought_together(inp, marks),
+        Strategy::Personalized => personalized(inp, marks),
+        Strategy::BuyAgain => buy_again(inp, marks),
+        Strategy::Trending => ranked(inp, marks, true),
+        Strategy::Popular => ranked(inp, marks, false),
+        Strategy::SimilarItems => similar_items(inp, marks),
     }
 }
 
@@ -571,26 +684,55 @@ fn eligible(inp: &Inputs, item: u32) -> bool {
     inp.view.cart.binary_search(&item).is_err()
 }
 
-fn boost_factor(inp: &Inputs, item: u32) -> f64 {
-    let it = inp.catalog.item(item);
-    let (ch, pl) = (inp.ctx.channel, inp.ctx.placement);
+/// Which catalog items each boost rule matches, worked out once per engine: matching compares
+/// strings (tags, categories, attributes), far too slow to repeat for every candidate.
+pub struct Boosts(Vec<ItemSet>);
+
+impl Boosts {
+    pub fn new(catalog: &Catalog, config: &Config) -> Boosts {
+        let sets = config
+            .rules
+            .boost
+            .iter()
+            .map(|b| {
+                let m = &b.when;
+                let hits = catalog.items.iter().enumerate().filter(|(_, it)| {
+                    m.sku.as_ref().is_none_or(|s| *s == it.sku)
+                        && m.tag.as_ref().is_none_or(|t| it.tags.contains(t))
+                        && m.brand
+                            .as_ref()
+                            .is_none_or(|x| it.brand.as_ref() == Some(x))
+                        && m.category.as_ref().is_none_or(|c| it.category.contains(c))
+                        && m.attributes
+                            .iter()
+                            .all(|(k, v)| it.attributes.get(k) == Some(v))
+                });
+                ItemSet::from_sorted(hits.map(|(i, _)| i as u32).collect(), catalog.len())
+            })
+            .collect();
+        Boosts(sets)
+    }
+
+    /// The rules in scope here, as (items matched, factor), in config order.
+    fn active<'a>(&'a self, inp: &Inputs<'a>) -> Vec<(&'a ItemSet, f64)> {
+        let (ch, pl) = (inp.ctx.channel, inp.ctx.placement);
+        inp.config
+            .rules
+            .boost
+            .iter()
+            .zip(&self.0)
+            .filter(|(b, _)| in_scope(&b.channels, &b.placements, ch, pl))
+            .map(|(b, set)| (set, b.factor))
+            .collect()
+    }
+}
+
+/// The product of the factors of the active rules matching `item`, in config order.
+fn boost_factor(active: &[(&ItemSet, f64)], item: u32) -> f64 {
     let mut f = 1.0;
-    for b in &inp.config.rules.boost {
-        if !in_scope(&b.channels, &b.placements, ch, pl) {
-            continue;
-        }
-        let m = &b.when;
-        let hit = m.sku.as_ref().is_none_or(|s| *s == it.sku)
-            && m.tag.as_ref().is_none_or(|t| it.tags.contains(t))
-            && m.brand
-                .as_ref()
-                .is_none_or(|x| it.brand.as_ref() == Some(x))
-            && m.category.as_ref().is_none_or(|c| it.category.contains(c))
-            && m.attributes
-                .iter()
-                .all(|(k, v)| it.attributes.get(k) == Some(v));
-        if hit {
-            f *= b.factor;
+    for (set, factor) in active {
+        if set.contains(item) {
+            f *= factor;
         }
     }
     f
@@ -606,18 +748,17 @@ struct Ran {
 }
 
 impl Ran {
-    /// This strategy's weighted part for `item`, if it proposed it and may.
-    fn part(&self, inp: &Inputs, item: u32) -> Option<(f64, Why)> {
-        let (raw, why) = self.cands.get(&item)?;
+    /// This strategy's weighted part for a candidate (`item` with `raw` score), if it may.
+    fn part(&self, inp: &Inputs, item: u32, raw: f64) -> Option<f64> {
         if self.exclude_purchased && inp.view.purchased(item) {
             return None;
         }
-        Some((self.weight * raw / self.max, *why))
+        Some(self.weight * raw / self.max)
     }
 }
 
 /// Run the placement's strategies, blend, apply the business rules and pick the slots.
-pub fn recommend(inp: &Inputs) -> Vec<Recommendation> {
+pub fn recommend(inp: &Inputs, marks: &mut Scratch) -> Vec<Recommendation> {
     let (ch, pl) = (inp.ctx.channel, inp.ctx.placement);
     let Some(pc) = inp.config.placement(ch, pl) else {
         return Vec::new();
@@ -625,8 +766,8 @@ pub fn recommend(inp: &Inputs) -> Vec<Recommendation> {
     let slots = inp.ctx.limit.unwrap_or(pc.slots);
     let mut ran: Vec<Ran> = Vec::new();
     for sw in pc.strategies.iter().filter(|sw| sw.weight > 0.0) {
-        let cands = run(sw.strategy, inp);
-        let max = cands.values().map(|(s, _)| *s).fold(0.0, f64::max);
+        let cands = run(sw.strategy, inp, marks);
+        let max = cands.0.iter().map(|c| c.1).fold(0.0, f64::max);
         if max > 0.0 {
             let exclude_purchased = sw
                 .exclude_purchased
@@ -641,18 +782,33 @@ pub fn recommend(inp: &Inputs) -> Vec<Recommendation> {
         }
     }
     // Totals in strategy order (so every float sum is done in the same order everywhere),
-    // then one sort by (score, sku): hash-map order never reaches the output.
-    let mut total: IdMap<f64> = IdMap::default();
+    // then one sort by (score, sku): discovery order never reaches the output.
+    marks.reset();
+    let mut total: Vec<(u32, f64)> = Vec::new();
     for r in &ran {
-        for &item in r.cands.keys() {
-            if let Some((part, _)) = r.part(inp, item) {
-                *total.entry(item).or_insert(0.0) += part;
+        for &(item, raw, _) in &r.cands.0 {
+            let Some(part) = r.part(inp, item, raw) else {
+                continue;
+            };
+            let at = match marks.get(item) {
+                Some(at) => at,
+                None => {
+                    if !marks.set(item, total.len()) {
+                        continue;
+                    }
+                    total.push((item, 0.0));
+                    total.len() - 1
+                }
+            };
+            if let Some(t) = total.get_mut(at) {
+                t.1 += part;
             }
         }
     }
+    let active = inp.boosts.active(inp);
     let mut ranked: Vec<(f64, u32)> = total
         .into_iter()
-        .map(|(item, s)| (s * boost_factor(inp, item), item))
+        .map(|(item, s)| (s * boost_factor(&active, item), item))
         .filter(|(s, _)| *s > 0.0 && s.is_finite())
         .collect();
     // Best first; catalog indices follow sku order, so the id is the tie-break by sku.
@@ -702,20 +858,37 @@ pub fn recommend(inp: &Inputs) -> Vec<Recommendation> {
         chosen.push(entry);
     }
 
+    // Each chosen item's parts, strategy by strategy (config order, as the totals).
+    marks.reset();
+    let mut parts: Vec<Vec<(f64, Strategy, Why)>> = vec![Vec::new(); chosen.len()];
+    for (k, &(_, item)) in chosen.iter().enumerate() {
+        marks.set(item, k);
+    }
+    for r in &ran {
+        for &(item, raw, why) in &r.cands.0 {
+            if let (Some(k), Some(p)) = (marks.get(item), r.part(inp, item, raw)) {
+                if let Some(v) = parts.get_mut(k) {
+                    v.push((p, r.strategy, why));
+                }
+            }
+        }
+    }
     let mut recs: Vec<Recommendation> = chosen
         .into_iter()
-        .map(|(s, i)| to_rec(inp, &ran, i, s))
+        .zip(parts)
+        .map(|((s, i), p)| to_rec(inp, p, i, s))
         .collect();
     apply_pins(inp, &mut recs, slots, ch, pl);
     recs
 }
 
-fn to_rec(inp: &Inputs, ran: &[Ran], item: u32, score: f64) -> Recommendation {
+fn to_rec(
+    inp: &Inputs,
+    mut parts: Vec<(f64, Strategy, Why)>,
+    item: u32,
+    score: f64,
+) -> Recommendation {
     // Strongest part first; equal parts keep config order (stable sort).
-    let mut parts: Vec<(f64, Strategy, Why)> = ran
-        .iter()
-        .filter_map(|r| r.part(inp, item).map(|(p, w)| (p, r.strategy, w)))
-        .collect();
     parts.sort_by(|x, y| y.0.total_cmp(&x.0));
     // Reasons of minor contributors would only be noise on screen.
     let best = parts.first().map(|p| p.0).unwrap_or(0.0);
@@ -769,5 +942,26 @@ fn apply_pins(
         let at = (p.position - 1).min(recs.len());
         recs.insert(at, rec);
         recs.truncate(slots);
+    }
+}
+
+#[cfg(test)]
+mod scratch_tests {
+    use super::Scratch;
+
+    #[test]
+    fn marks_are_forgotten_by_reset_and_across_the_generation_wrap() {
+        let mut s = Scratch::new(4);
+        s.reset();
+        assert!(s.set(2, 7));
+        assert!(!s.set(9, 1), "outside the catalog");
+        assert_eq!((s.get(2), s.get(1), s.get(9)), (Some(7), None, None));
+        s.reset();
+        assert_eq!(s.get(2), None);
+        s.set(3, 5);
+        s.gen = u32::MAX;
+        s.stamp[1] = u32::MAX;
+        s.reset();
+        assert_eq!((s.gen, s.get(1), s.get(3)), (1, None, None));
     }
 }

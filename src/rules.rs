@@ -260,6 +260,8 @@ pub struct Env<'a> {
     pub catalog: &'a Catalog,
     pub data: Value,
     pub now: Timestamp,
+    /// Each window event's catalog item, looked up once rather than once per rule.
+    items: Vec<Option<u32>>,
 }
 
 impl<'a> Env<'a> {
@@ -286,25 +288,35 @@ impl<'a> Env<'a> {
             "cart": {"count": profile.cart.len(), "skus": profile.cart.iter().map(|l| l.sku.clone()).collect::<Vec<_>>()},
             "context": {"channel": channel.as_str(), "placement": placement.as_str(), "store": store, "locale": locale},
         });
+        let items = events
+            .iter()
+            .map(|e| e.sku.as_deref().and_then(|s| catalog.get(s)))
+            .collect();
         Env {
             profile,
             events,
             catalog,
             data,
             now,
+            items,
         }
     }
 
-    fn item_matches(&self, sku: Option<&str>, category: Option<&str>, q: &ItemQuery) -> bool {
+    fn item_matches(
+        &self,
+        sku: Option<&str>,
+        item: Option<u32>,
+        category: Option<&str>,
+        q: &ItemQuery,
+    ) -> bool {
         if let Some(want) = &q.sku {
             if sku != Some(want.as_str()) {
                 return false;
             }
         }
         if let Some(want) = &q.category {
-            let in_catalog = sku
-                .and_then(|s| self.catalog.get(s))
-                .is_some_and(|i| self.catalog.item(i).category.iter().any(|c| c == want));
+            let in_catalog =
+                item.is_some_and(|i| self.catalog.item(i).category.iter().any(|c| c == want));
             if !(in_catalog || category == Some(want.as_str())) {
                 return false;
             }
@@ -322,12 +334,15 @@ impl<'a> Env<'a> {
             .map(|d| self.now.0 - (d * MS_PER_DAY as f64) as i64);
         self.past_events()
             .iter()
-            .filter(|e| since.is_none_or(|s| e.ts.0 >= s))
-            .filter(|e| q.kind.as_ref().is_none_or(|k| *k == e.kind))
-            .filter(|e| q.channel.is_none_or(|c| c == e.channel))
-            .filter(|e| q.store.as_ref().is_none_or(|s| e.store.as_ref() == Some(s)))
-            .filter(|e| q.offer.as_ref().is_none_or(|o| e.offer.as_ref() == Some(o)))
-            .filter(|e| self.item_matches(e.sku.as_deref(), e.category.as_deref(), &q.item))
+            .zip(&self.items)
+            .filter(|(e, _)| since.is_none_or(|s| e.ts.0 >= s))
+            .filter(|(e, _)| q.kind.as_ref().is_none_or(|k| *k == e.kind))
+            .filter(|(e, _)| q.channel.is_none_or(|c| c == e.channel))
+            .filter(|(e, _)| q.store.as_ref().is_none_or(|s| e.store.as_ref() == Some(s)))
+            .filter(|(e, _)| q.offer.as_ref().is_none_or(|o| e.offer.as_ref() == Some(o)))
+            .filter(|(e, &item)| {
+                self.item_matches(e.sku.as_deref(), item, e.category.as_deref(), &q.item)
+            })
             .count()
     }
 
@@ -336,7 +351,7 @@ impl<'a> Env<'a> {
     fn viewed_not_bought(&self, q: &ItemQuery, hours: f64) -> bool {
         let since = self.now.0 - (hours * 3_600_000.0) as i64;
         let mut bought_later: BTreeSet<&str> = BTreeSet::new();
-        for e in self.past_events().iter().rev() {
+        for (e, &item) in self.past_events().iter().zip(&self.items).rev() {
             match e.kind {
                 EventType::Purchase => {
                     if let Some(sku) = e.sku.as_deref() {
@@ -349,7 +364,9 @@ impl<'a> Env<'a> {
                         return false;
                     }
                     let bought = e.sku.as_deref().is_some_and(|s| bought_later.contains(s));
-                    if !bought && self.item_matches(e.sku.as_deref(), e.category.as_deref(), q) {
+                    if !bought
+                        && self.item_matches(e.sku.as_deref(), item, e.category.as_deref(), q)
+                    {
                         return true;
                     }
                 }
@@ -396,12 +413,10 @@ impl<'a> Env<'a> {
             }
             Rule::EventCount(q) => Value::from(self.count(q) as u64),
             Rule::ViewedNotBought(q, hours) => Value::Bool(self.viewed_not_bought(q, *hours)),
-            Rule::CartContains(q) => Value::Bool(
-                self.profile
-                    .cart
-                    .iter()
-                    .any(|l| self.item_matches(Some(&l.sku), None, q)),
-            ),
+            Rule::CartContains(q) => Value::Bool(self.profile.cart.iter().any(|l| {
+                let item = self.catalog.get(&l.sku);
+                self.item_matches(Some(&l.sku), item, None, q)
+            })),
             Rule::InSegment(s) => Value::Bool(self.profile.segments.iter().any(|x| x == s)),
         }
     }
