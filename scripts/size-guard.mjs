@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_KB = { 'unisono_bg.wasm': 300, 'unisono.js': 8 };
+// 300 → 315 KB with opt-level "s" (decisions 1.5x faster for 18 KB; Cargo.toml [profile.wasm]).
+const BUDGET_KB = { 'unisono_bg.wasm': 315, 'unisono.js': 8 };
 const TARGET_KB = { 'unisono_bg.wasm': 120 };
 
 let failed = false;

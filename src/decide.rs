@@ -10,7 +10,7 @@ use crate::hash::sha256_hex;
 use crate::model::Model;
 use crate::offers::{Assignments, NotShown, Offers, ShownOffer, TargetIndex};
 use crate::profile::Event;
-use crate::profile::Profile;
+use crate::profile::{Profile, Window};
 use crate::recommend::{recommend, Boosts, Inputs, ProfileView, Recommendation, Scratch};
 use crate::time::Timestamp;
 use serde::Serialize;
@@ -174,7 +174,11 @@ impl Engine {
     }
 
     fn decide_digested(&self, profile: &Profile, digest: &str, ctx: &Context) -> Decision {
-        let view = ProfileView::new(profile, ctx, &self.catalog, &self.config);
+        let window = Window::resolve(
+            profile.window(ctx.now, self.config.affinity.max_events),
+            |s| self.catalog.get(s),
+        );
+        let view = ProfileView::new(profile, &window, ctx, &self.catalog, &self.config);
         let inputs = Inputs {
             catalog: &self.catalog,
             content: &self.content,
@@ -196,6 +200,7 @@ impl Engine {
         let outcome = crate::offers::decide(
             &self.offers,
             profile,
+            &window,
             ctx,
             &self.targets,
             &self.catalog,

@@ -25,6 +25,7 @@ impl ItemSet {
         ItemSet::Bits(bits)
     }
 
+    #[inline(always)]
     pub fn contains(&self, item: u32) -> bool {
         match self {
             ItemSet::Bits(bits) => bits

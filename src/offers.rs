@@ -15,7 +15,7 @@ use crate::context::Context;
 use crate::error::{self, Code, Error};
 use crate::hash::IdHasher;
 use crate::itemset::ItemSet;
-use crate::profile::{Event, EventType, Profile};
+use crate::profile::{Event, EventType, Profile, Window};
 use crate::rules::{Env, Rule};
 use crate::time::{Timestamp, MS_PER_DAY};
 use serde::{Deserialize, Serialize};
@@ -491,8 +491,7 @@ type Weighted<'a> = (&'a Event, Option<u32>, f64);
 /// The window's weighted events, or `None` without personalization consent.
 fn weighted_events<'a>(
     profile: &Profile,
-    events: &'a [Event],
-    catalog: &Catalog,
+    window: &Window<'a>,
     config: &Config,
     now: Timestamp,
 ) -> Option<Vec<Weighted<'a>>> {
@@ -501,12 +500,11 @@ fn weighted_events<'a>(
     }
     let a = &config.affinity;
     let mut out = Vec::new();
-    for e in events {
+    for (e, item) in window.iter() {
         let w = a.event_weights.get(e.kind.as_str()).copied().unwrap_or(0.0);
         if w == 0.0 {
             continue;
         }
-        let item = e.sku.as_deref().and_then(|s| catalog.get(s));
         out.push((
             e,
             item,
@@ -535,9 +533,11 @@ fn days(ms: i64) -> String {
 }
 
 /// Decide the offers for one placement.
+#[allow(clippy::too_many_arguments)]
 pub fn decide(
     offers: &Offers,
     profile: &Profile,
+    window: &Window,
     ctx: &Context,
     targets: &TargetIndex,
     catalog: &Catalog,
@@ -553,12 +553,11 @@ pub fn decide(
         f64::from(bucket(&profile.id, "universal-control")) < offers.doc.control_group_percent;
     out.assignments.control_group = control;
     // The same bounded window of events the recommendations read.
-    let events = profile.window(now, config.affinity.max_events);
-    let hist = history(events);
-    let weighted = weighted_events(profile, events, catalog, config, now);
+    let hist = history(window.events);
+    let weighted = weighted_events(profile, window, config, now);
     let env = Env::new(
         profile,
-        events,
+        window,
         catalog,
         now,
         ctx.channel,

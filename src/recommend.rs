@@ -12,7 +12,7 @@ use crate::content::ContentIndex;
 use crate::context::Context;
 use crate::itemset::ItemSet;
 use crate::model::Model;
-use crate::profile::{EventType, Profile};
+use crate::profile::{EventType, Profile, Window};
 use crate::time::{Timestamp, MS_PER_DAY};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -93,7 +93,13 @@ pub struct ProfileView {
 }
 
 impl ProfileView {
-    pub fn new(profile: &Profile, ctx: &Context, catalog: &Catalog, config: &Config) -> Self {
+    pub fn new(
+        profile: &Profile,
+        window: &Window,
+        ctx: &Context,
+        catalog: &Catalog,
+        config: &Config,
+    ) -> Self {
         let mut view = ProfileView {
             items: BTreeMap::new(),
             purchased: Vec::new(),
@@ -106,8 +112,8 @@ impl ProfileView {
         }
         view.personalized = true;
         let a = &config.affinity;
-        for e in profile.window(ctx.now, a.max_events) {
-            let Some(item) = e.sku.as_deref().and_then(|s| catalog.get(s)) else {
+        for (e, item) in window.iter() {
+            let Some(item) = item else {
                 continue;
             };
             let h = view.items.entry(item).or_default();
@@ -156,15 +162,18 @@ impl ProfileView {
         view
     }
 
+    #[inline(always)]
     fn purchased(&self, item: u32) -> bool {
         bit(&self.purchased, item)
     }
 
+    #[inline(always)]
     fn has_affinity(&self, item: u32) -> bool {
         bit(&self.affinity, item)
     }
 }
 
+#[inline(always)]
 fn bit(set: &[u64], item: u32) -> bool {
     set.get(item as usize / 64)
         .is_some_and(|w| w >> (item % 64) & 1 == 1)
@@ -231,6 +240,8 @@ pub struct Scratch {
     gen: u32,
 }
 
+// `inline(always)` on the few helpers the 10k-neighbour loops call: the Wasm build is
+// optimized for size (opt-level "z"), which otherwise leaves each of them a call.
 impl Scratch {
     pub fn new(items: usize) -> Scratch {
         Scratch {
@@ -249,6 +260,7 @@ impl Scratch {
         }
     }
 
+    #[inline(always)]
     fn get(&self, item: u32) -> Option<usize> {
         let i = item as usize;
         if self.stamp.get(i) == Some(&self.gen) {
@@ -260,6 +272,7 @@ impl Scratch {
 
     /// Mark `item` with `value`; false for an item outside the catalog (only possible for an
     /// inconsistent engine), which callers then skip.
+    #[inline(always)]
     fn set(&mut self, item: u32, value: usize) -> bool {
         let i = item as usize;
         match (self.stamp.get_mut(i), self.slot.get_mut(i)) {
@@ -292,6 +305,7 @@ impl<'s> Collect<'s> {
         }
     }
 
+    #[inline(always)]
     fn offer(&mut self, item: u32, score: f64, why: Why) {
         if !(score.is_finite() && score > 0.0) {
             return;
@@ -347,6 +361,7 @@ impl<'s> PerAnchor<'s> {
         }
     }
 
+    #[inline(always)]
     fn add(&mut self, item: u32, anchor: u32, c: f64) {
         let at = match self.marks.get(item) {
             Some(at) => at,
@@ -749,6 +764,7 @@ struct Ran {
 
 impl Ran {
     /// This strategy's weighted part for a candidate (`item` with `raw` score), if it may.
+    #[inline(always)]
     fn part(&self, inp: &Inputs, item: u32, raw: f64) -> Option<f64> {
         if self.exclude_purchased && inp.view.purchased(item) {
             return None;

@@ -21,7 +21,7 @@
 use crate::catalog::Catalog;
 use crate::channel::{Channel, Placement};
 use crate::error::{Code, Error};
-use crate::profile::{EventType, Profile};
+use crate::profile::{EventType, Profile, Window};
 use crate::time::{Timestamp, MS_PER_DAY};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -255,20 +255,18 @@ fn event_query(arg: &Value, path: &str) -> Result<EventQuery, Error> {
 /// What a rule can see at decision time.
 pub struct Env<'a> {
     pub profile: &'a Profile,
-    /// The decision's event window (`Profile::window`).
-    pub events: &'a [crate::profile::Event],
+    /// The decision's event window (`Profile::window`), items resolved.
+    pub window: &'a Window<'a>,
     pub catalog: &'a Catalog,
     pub data: Value,
     pub now: Timestamp,
-    /// Each window event's catalog item, looked up once rather than once per rule.
-    items: Vec<Option<u32>>,
 }
 
 impl<'a> Env<'a> {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         profile: &'a Profile,
-        events: &'a [crate::profile::Event],
+        window: &'a Window<'a>,
         catalog: &'a Catalog,
         now: Timestamp,
         channel: Channel,
@@ -288,17 +286,12 @@ impl<'a> Env<'a> {
             "cart": {"count": profile.cart.len(), "skus": profile.cart.iter().map(|l| l.sku.clone()).collect::<Vec<_>>()},
             "context": {"channel": channel.as_str(), "placement": placement.as_str(), "store": store, "locale": locale},
         });
-        let items = events
-            .iter()
-            .map(|e| e.sku.as_deref().and_then(|s| catalog.get(s)))
-            .collect();
         Env {
             profile,
-            events,
+            window,
             catalog,
             data,
             now,
-            items,
         }
     }
 
@@ -324,23 +317,18 @@ impl<'a> Env<'a> {
         true
     }
 
-    fn past_events(&self) -> &[crate::profile::Event] {
-        self.events
-    }
-
     fn count(&self, q: &EventQuery) -> usize {
         let since = q
             .within_days
             .map(|d| self.now.0 - (d * MS_PER_DAY as f64) as i64);
-        self.past_events()
+        self.window
             .iter()
-            .zip(&self.items)
             .filter(|(e, _)| since.is_none_or(|s| e.ts.0 >= s))
             .filter(|(e, _)| q.kind.as_ref().is_none_or(|k| *k == e.kind))
             .filter(|(e, _)| q.channel.is_none_or(|c| c == e.channel))
             .filter(|(e, _)| q.store.as_ref().is_none_or(|s| e.store.as_ref() == Some(s)))
             .filter(|(e, _)| q.offer.as_ref().is_none_or(|o| e.offer.as_ref() == Some(o)))
-            .filter(|(e, &item)| {
+            .filter(|&(e, item)| {
                 self.item_matches(e.sku.as_deref(), item, e.category.as_deref(), &q.item)
             })
             .count()
@@ -351,7 +339,7 @@ impl<'a> Env<'a> {
     fn viewed_not_bought(&self, q: &ItemQuery, hours: f64) -> bool {
         let since = self.now.0 - (hours * 3_600_000.0) as i64;
         let mut bought_later: BTreeSet<&str> = BTreeSet::new();
-        for (e, &item) in self.past_events().iter().zip(&self.items).rev() {
+        for (e, item) in self.window.iter().rev() {
             match e.kind {
                 EventType::Purchase => {
                     if let Some(sku) = e.sku.as_deref() {
@@ -511,9 +499,10 @@ mod tests {
     fn eval(rule: serde_json::Value) -> bool {
         let (c, p) = (catalog(), profile());
         let now = crate::time::parse_rfc3339("2026-01-20T00:00:00Z").unwrap();
+        let w = Window::resolve(p.window(now, 100_000), |s| c.get(s));
         let env = Env::new(
             &p,
-            p.window(now, 100_000),
+            &w,
             &c,
             now,
             Channel::Kiosk,
@@ -595,16 +584,8 @@ mod viewed_not_bought_tests {
         ))
         .unwrap();
         let now = crate::time::parse_rfc3339(now).unwrap();
-        let env = Env::new(
-            &p,
-            p.window(now, 100_000),
-            &c,
-            now,
-            Channel::Web,
-            Placement::Home,
-            None,
-            None,
-        );
+        let w = Window::resolve(p.window(now, 100_000), |s| c.get(s));
+        let env = Env::new(&p, &w, &c, now, Channel::Web, Placement::Home, None, None);
         let rule = Rule::parse(
             &serde_json::json!({"viewed_not_bought": {"category": "Shoes", "within_hours": 48}}),
             "r",
