@@ -174,9 +174,11 @@ impl Engine {
     }
 
     fn decide_digested(&self, profile: &Profile, digest: &str, ctx: &Context) -> Decision {
+        let a = &self.config.affinity;
         let window = Window::resolve(
-            profile.window(ctx.now, self.config.affinity.max_events),
+            profile.window(ctx.now, a.max_events),
             |s| self.catalog.get(s),
+            |kind| a.event_weights.get(kind.as_str()).copied().unwrap_or(0.0),
         );
         let view = ProfileView::new(profile, &window, ctx, &self.catalog, &self.config);
         let inputs = Inputs {

@@ -500,8 +500,7 @@ fn weighted_events<'a>(
     }
     let a = &config.affinity;
     let mut out = Vec::new();
-    for (e, item) in window.iter() {
-        let w = a.event_weights.get(e.kind.as_str()).copied().unwrap_or(0.0);
+    for ((e, item), &w) in window.iter().zip(&window.weights) {
         if w == 0.0 {
             continue;
         }

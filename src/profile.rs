@@ -433,22 +433,33 @@ impl Profile {
     }
 }
 
-/// A decision's event window ([`Profile::window`]) with each event's catalog item looked up
-/// once: recommendations, offer propensity and rules all read it, and a sku lookup (hash plus
-/// string compare) per event per reader was a tenth of a decision.
+/// A decision's event window ([`Profile::window`]) with each event's catalog item and
+/// affinity weight looked up once: recommendations, offer propensity and rules all read it,
+/// and a sku lookup (hash plus string compare) per event per reader was a tenth of a decision.
 pub struct Window<'a> {
     pub events: &'a [Event],
     /// Parallel to `events`: the catalog index of the event's sku, if the catalog has it.
     pub items: Vec<Option<u32>>,
+    /// Parallel to `events`: the weight of the event's type (`affinity.event_weights`).
+    pub weights: Vec<f64>,
 }
 
 impl<'a> Window<'a> {
-    pub fn resolve(events: &'a [Event], lookup: impl Fn(&str) -> Option<u32>) -> Window<'a> {
+    pub fn resolve(
+        events: &'a [Event],
+        lookup: impl Fn(&str) -> Option<u32>,
+        weight: impl Fn(&EventType) -> f64,
+    ) -> Window<'a> {
         let items = events
             .iter()
             .map(|e| e.sku.as_deref().and_then(&lookup))
             .collect();
-        Window { events, items }
+        let weights = events.iter().map(|e| weight(&e.kind)).collect();
+        Window {
+            events,
+            items,
+            weights,
+        }
     }
 
     /// Events with their catalog items.

@@ -112,7 +112,7 @@ impl ProfileView {
         }
         view.personalized = true;
         let a = &config.affinity;
-        for (e, item) in window.iter() {
+        for ((e, item), &w) in window.iter().zip(&window.weights) {
             let Some(item) = item else {
                 continue;
             };
@@ -131,7 +131,6 @@ impl ProfileView {
                 }
                 _ => {}
             }
-            let w = a.event_weights.get(e.kind.as_str()).copied().unwrap_or(0.0);
             if w != 0.0 {
                 let age = e.ts.days_until(ctx.now);
                 let c = w * libm::exp2(-age / a.half_life_days);

@@ -499,7 +499,7 @@ mod tests {
     fn eval(rule: serde_json::Value) -> bool {
         let (c, p) = (catalog(), profile());
         let now = crate::time::parse_rfc3339("2026-01-20T00:00:00Z").unwrap();
-        let w = Window::resolve(p.window(now, 100_000), |s| c.get(s));
+        let w = Window::resolve(p.window(now, 100_000), |s| c.get(s), |_| 1.0);
         let env = Env::new(
             &p,
             &w,
@@ -584,7 +584,7 @@ mod viewed_not_bought_tests {
         ))
         .unwrap();
         let now = crate::time::parse_rfc3339(now).unwrap();
-        let w = Window::resolve(p.window(now, 100_000), |s| c.get(s));
+        let w = Window::resolve(p.window(now, 100_000), |s| c.get(s), |_| 1.0);
         let env = Env::new(&p, &w, &c, now, Channel::Web, Placement::Home, None, None);
         let rule = Rule::parse(
             &serde_json::json!({"viewed_not_bought": {"category": "Shoes", "within_hours": 48}}),
