@@ -12,10 +12,9 @@ use crate::model::{
 };
 use crate::profile::EventType;
 use crate::time::{parse_rfc3339, Timestamp, MS_PER_DAY};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-
-/// (item, event type, channel, store): the unit a user counts once in popularity.
-type PopKey<'a> = (u32, &'a str, Option<Channel>, Option<&'a str>);
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// One population event: who did what to which sku, when and where.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,12 +205,8 @@ impl Error {
     }
 }
 
-fn weight(params: &BuildParams, kind: &EventType) -> f64 {
-    params
-        .event_weights
-        .get(kind.as_str())
-        .copied()
-        .unwrap_or(0.0)
+fn weight(params: &BuildParams, kind: &str) -> f64 {
+    params.event_weights.get(kind).copied().unwrap_or(0.0)
 }
 
 /// Four significant digits: enough to rank by (ties then break by sku), a quarter smaller
@@ -236,18 +231,157 @@ fn sku_of<'a>(skus: &[&'a str], i: u32) -> &'a str {
     skus.get(i as usize).copied().unwrap_or_default()
 }
 
-/// Sort best first with ties by sku, keep `n`, scale so the best is 1.
-fn top(scores: HashMap<u32, f64>, skus: &[&str], n: usize) -> Ranked {
-    let mut v: Vec<(u32, f64)> = scores.into_iter().filter(|(_, s)| *s > 0.0).collect();
-    v.sort_by(|a, b| {
-        b.1.total_cmp(&a.1)
-            .then_with(|| sku_of(skus, a.0).cmp(sku_of(skus, b.0)))
-    });
-    v.truncate(n);
+/// Best first, ties by sku. Sku ids are ranks in sorted sku order, so comparing ids compares
+/// skus; an id occurs once per list, so the order is total and every sort agrees on the result.
+fn best_first(a: &(u32, f64), b: &(u32, f64)) -> Ordering {
+    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
+}
+
+/// Keep the `n` best, best first. Selecting before sorting gives the list a full sort would
+/// (the order is total) without sorting the long tail.
+fn keep_best(v: &mut Vec<(u32, f64)>, n: usize) {
+    if v.len() > n {
+        if let Some(last) = n.checked_sub(1) {
+            v.select_nth_unstable_by(last, best_first);
+        }
+        v.truncate(n);
+    }
+    v.sort_unstable_by(best_first);
+}
+
+/// Keep the `n` best positive scores, best first, scaled so the best is 1.
+fn top(mut v: Vec<(u32, f64)>, skus: &[&str], n: usize) -> Ranked {
+    v.retain(|(_, s)| *s > 0.0);
+    keep_best(&mut v, n);
     let max = v.first().map(|x| x.1).unwrap_or(1.0);
     v.into_iter()
         .map(|(i, s)| (sku_of(skus, i).to_string(), quantize(s / max)))
         .collect()
+}
+
+/// FxHash (rustc's hasher) for interning ids, several lookups per event: SipHash was a large
+/// share of the build. The maps are only looked up, never iterated, so their order cannot reach
+/// the artifact. Not collision-resistant: ids crafted to collide slow the build down (never
+/// change its result).
+#[derive(Default, Clone, Copy)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(c.try_into().map(u64::from_le_bytes).unwrap_or(0));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            for (w, b) in word.iter_mut().zip(rest) {
+                *w = *b;
+            }
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        // The multiply leaves the low bits weakest; the table picks buckets with them.
+        self.0.rotate_left(26)
+    }
+}
+
+type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Dense ids for the distinct strings of a column, in first-seen order.
+struct Interner<'a> {
+    ids: FxMap<&'a str, u32>,
+    names: Vec<&'a str>,
+}
+
+impl<'a> Interner<'a> {
+    fn new() -> Self {
+        Interner {
+            ids: FxMap::default(),
+            names: Vec::new(),
+        }
+    }
+
+    fn id(&mut self, s: &'a str) -> u32 {
+        let next = self.names.len() as u32;
+        let names = &mut self.names;
+        *self.ids.entry(s).or_insert_with(|| {
+            names.push(s);
+            next
+        })
+    }
+
+    /// For each first-seen id, its rank in sorted order; and the names in sorted order.
+    fn ranks(&self) -> (Vec<u32>, Vec<&'a str>) {
+        let mut sorted: Vec<(&'a str, u32)> = self.names.iter().copied().zip(0..).collect();
+        sorted.sort_unstable();
+        let mut rank = vec![0u32; sorted.len()];
+        for (r, &(_, id)) in sorted.iter().enumerate() {
+            if let Some(slot) = rank.get_mut(id as usize) {
+                *slot = r as u32;
+            }
+        }
+        (rank, sorted.into_iter().map(|(s, _)| s).collect())
+    }
+}
+
+/// The channels in their `Ord` order; a channel's slot is [`channel_code`] − 1.
+const CHANNELS: [Channel; 6] = [
+    Channel::Web,
+    Channel::App,
+    Channel::Kiosk,
+    Channel::Store,
+    Channel::Email,
+    Channel::CallCenter,
+];
+
+/// 0 for none, else 1 + the channel's slot in [`CHANNELS`] (exhaustive: a new channel fails
+/// to compile here rather than vanish from the lists).
+fn channel_code(c: Option<Channel>) -> u8 {
+    match c {
+        None => 0,
+        Some(Channel::Web) => 1,
+        Some(Channel::App) => 2,
+        Some(Channel::Kiosk) => 3,
+        Some(Channel::Store) => 4,
+        Some(Channel::Email) => 5,
+        Some(Channel::CallCenter) => 6,
+    }
+}
+
+/// One event with its strings replaced by dense ids. `store` is 0 for none, else 1 + id.
+#[derive(Debug, Clone, Copy, Default)]
+struct Rec {
+    ts: i64,
+    item: u32,
+    store: u32,
+    kind: u32,
+    channel: u8,
+    purchase: bool,
 }
 
 /// Per item: customers who bought it, those who bought it on two or more days, and the gaps in
@@ -259,10 +393,23 @@ struct RepurchaseStats {
     gaps: Vec<f64>,
 }
 
+/// `v[a..b]` of a prefix-sum table's `i`th range; empty when out of range (never, by
+/// construction of the tables).
+fn range<'a, T>(v: &'a [T], starts: &[usize], i: usize) -> &'a [T] {
+    match (starts.get(i), starts.get(i + 1)) {
+        (Some(&a), Some(&b)) => v.get(a..b).unwrap_or_default(),
+        _ => &[],
+    }
+}
+
 /// Progress callback: (events processed, total) — the CLI draws a bar with it.
 pub type Progress<'a> = &'a mut dyn FnMut(&str, usize, usize);
 
 /// Build a sealed model artifact from population events.
+///
+/// Strings are interned to dense ids once and events grouped per user by a counting sort; the
+/// sums then run in the order the map-based builder used (users by id, each user's events by
+/// time then sku, input order within), so every float comes out bit for bit the same.
 pub fn build(
     events: &[PopEvent],
     params: &BuildParams,
@@ -285,157 +432,284 @@ pub fn build(
             "must be > 0",
         ));
     }
-    // Dense ids; sku ids follow sorted sku order so ties resolve by sku everywhere.
-    let mut sku_set: BTreeMap<&str, u32> = events.iter().map(|e| (e.sku.as_str(), 0)).collect();
-    for (i, v) in sku_set.values_mut().enumerate() {
-        *v = i as u32;
+    // Users are ranked by id: the order their sums are accumulated in.
+    let mut user_ids = Interner::new();
+    let mut ev_user: Vec<u32> = events.iter().map(|e| user_ids.id(&e.user)).collect();
+    let (user_rank, _) = user_ids.ranks();
+    drop(user_ids);
+    let total_users = user_rank.len();
+    // Counting sort by user: `user_start[u]..user_start[u + 1]` are user u's events in `recs`.
+    let mut user_start = vec![0usize; total_users + 1];
+    for u in &mut ev_user {
+        *u = user_rank.get(*u as usize).copied().unwrap_or(0);
+        if let Some(n) = user_start.get_mut(*u as usize + 1) {
+            *n += 1;
+        }
     }
-    let skus: Vec<&str> = sku_set.keys().copied().collect();
-    let mut users: BTreeMap<&str, Vec<&PopEvent>> = BTreeMap::new();
-    for e in events {
-        users.entry(e.user.as_str()).or_default().push(e);
+    drop(user_rank);
+    for i in 1..user_start.len() {
+        let prev = user_start.get(i - 1).copied().unwrap_or(0);
+        if let Some(n) = user_start.get_mut(i) {
+            *n += prev;
+        }
     }
+    let mut skus_seen = Interner::new();
+    let mut kinds = Interner::new();
+    let mut stores = Interner::new();
+    let mut recs = vec![Rec::default(); events.len()];
+    let mut cursor = user_start.clone();
+    for (e, &u) in events.iter().zip(&ev_user) {
+        let rec = Rec {
+            ts: e.ts.0,
+            item: skus_seen.id(&e.sku),
+            store: e.store.as_deref().map_or(0, |s| stores.id(s) + 1),
+            kind: kinds.id(e.kind.as_str()),
+            channel: channel_code(e.channel),
+            purchase: e.kind == EventType::Purchase,
+        };
+        if let Some(c) = cursor.get_mut(u as usize) {
+            if let Some(slot) = recs.get_mut(*c) {
+                *slot = rec;
+            }
+            *c += 1;
+        }
+    }
+    drop(cursor);
+    drop(ev_user);
+    // Sku ids follow sorted sku order so ties resolve by sku everywhere by comparing ids.
+    let (sku_rank, skus) = skus_seen.ranks();
+    drop(skus_seen);
+    for r in &mut recs {
+        r.item = sku_rank.get(r.item as usize).copied().unwrap_or(0);
+    }
+    drop(sku_rank);
+    let kind_weight: Vec<f64> = kinds.names.iter().map(|k| weight(params, k)).collect();
+    let store_names = stores.names;
+
     let as_of = events.iter().map(|e| e.ts).max();
     let now = as_of.unwrap_or(Timestamp(0));
     let half_life_ms = params.trending_half_life_days * MS_PER_DAY as f64;
+    let max_items = params.max_items_per_user.max(1);
 
     let n_items = skus.len();
-    // (users, weighted users) per item and per pair.
-    let mut item_users = vec![(0u32, 0.0f64); n_items];
-    let mut pair_counts: HashMap<u64, (u32, f64)> = HashMap::new();
-    let mut baskets: Vec<Vec<u32>> = Vec::with_capacity(users.len());
-    let mut pop = Acc::default();
-    let mut trend = Acc::default();
+    let mut pop = Acc::new(n_items);
+    let mut trend = Acc::new(n_items);
     let mut repurchase_stats = vec![RepurchaseStats::default(); n_items];
+    // Baskets as one table: user u's items are `basket_items[basket_start[u]..basket_start[u+1]]`.
+    let mut basket_items: Vec<u32> = Vec::new();
+    let mut basket_start: Vec<usize> = Vec::with_capacity(total_users + 1);
+    basket_start.push(0);
+    // Scratch reused across users. `last[item]` = (user + 1 who saw it last, when).
+    let mut last: Vec<(u32, i64)> = vec![(0, 0); n_items];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut recent: Vec<(i64, u32)> = Vec::new();
+    let mut pop_keys: Vec<(u64, u64, u32)> = Vec::new();
+    let mut first: Vec<bool> = Vec::new();
+    let mut days: Vec<(u32, i64)> = Vec::new();
 
-    let total_users = users.len();
-    for (done, evs) in users.values_mut().enumerate() {
-        if done % 4096 == 0 {
-            progress("users", done, total_users);
+    for u in 0..total_users {
+        if u % 4096 == 0 {
+            progress("users", u, total_users);
         }
+        let (a, b) = (
+            user_start.get(u).copied().unwrap_or(0),
+            user_start.get(u + 1).copied().unwrap_or(0),
+        );
+        let evs = recs.get_mut(a..b).unwrap_or_default();
         // Stable: events of one timestamp and sku keep their input order.
-        evs.sort_by(|a, b| a.ts.cmp(&b.ts).then_with(|| a.sku.cmp(&b.sku)));
+        evs.sort_by_key(|r| (r.ts, r.item));
+        let weight_of = |r: &Rec| kind_weight.get(r.kind as usize).copied().unwrap_or(0.0);
         // Per (item, type, channel, store) the user counts once for popularity: one person
-        // refreshing a page a hundred times is not popularity.
-        let mut seen: BTreeSet<PopKey> = BTreeSet::new();
-        let mut last_seen: BTreeMap<u32, Timestamp> = BTreeMap::new();
-        let mut purchase_days: BTreeMap<u32, Vec<i64>> = BTreeMap::new();
-        for e in evs.iter() {
-            let Some(&item) = sku_set.get(e.sku.as_str()) else {
-                continue;
-            };
-            let w = weight(params, &e.kind);
-            if w <= 0.0 {
+        // refreshing a page a hundred times is not popularity. Sorting the keys with their
+        // positions marks each key's first event.
+        pop_keys.clear();
+        for (pos, r) in evs.iter().enumerate() {
+            if weight_of(r) <= 0.0 {
                 continue;
             }
-            last_seen.insert(item, e.ts);
-            let decay = libm::exp2(-((now.0 - e.ts.0) as f64) / half_life_ms);
-            trend.add(item, e.channel, e.store.as_deref(), w * decay);
-            if seen.insert((item, e.kind.as_str(), e.channel, e.store.as_deref())) {
-                pop.add(item, e.channel, e.store.as_deref(), w);
-            }
-            if e.kind == EventType::Purchase {
-                let day = e.ts.0.div_euclid(MS_PER_DAY);
-                let days = purchase_days.entry(item).or_default();
-                if days.last() != Some(&day) {
-                    days.push(day);
+            pop_keys.push((
+                (u64::from(r.item) << 32) | u64::from(r.kind),
+                (u64::from(r.store) << 8) | u64::from(r.channel),
+                pos as u32,
+            ));
+        }
+        pop_keys.sort_unstable();
+        first.clear();
+        first.resize(evs.len(), false);
+        let mut prev = None;
+        for &(k1, k2, pos) in &pop_keys {
+            if prev != Some((k1, k2)) {
+                prev = Some((k1, k2));
+                if let Some(f) = first.get_mut(pos as usize) {
+                    *f = true;
                 }
             }
         }
-        for (item, days) in purchase_days {
-            // `item` comes from `sku_set`, whose ids are 0..n_items.
-            let Some(stats) = repurchase_stats.get_mut(item as usize) else {
+        touched.clear();
+        days.clear();
+        let stamp = u as u32 + 1;
+        for (r, &is_first) in evs.iter().zip(&first) {
+            let w = weight_of(r);
+            if w <= 0.0 {
+                continue;
+            }
+            if let Some(l) = last.get_mut(r.item as usize) {
+                if l.0 != stamp {
+                    l.0 = stamp;
+                    touched.push(r.item);
+                }
+                l.1 = r.ts;
+            }
+            let decay = libm::exp2(-((now.0 - r.ts) as f64) / half_life_ms);
+            trend.add(r.item, r.channel, r.store, w * decay);
+            if is_first {
+                pop.add(r.item, r.channel, r.store, w);
+            }
+            if r.purchase {
+                days.push((r.item, r.ts.div_euclid(MS_PER_DAY)));
+            }
+        }
+        // Distinct purchase days per item.
+        days.sort_unstable();
+        days.dedup();
+        for item_days in days.chunk_by(|x, y| x.0 == y.0) {
+            let Some(stats) = item_days
+                .first()
+                .and_then(|d| repurchase_stats.get_mut(d.0 as usize))
+            else {
                 continue;
             };
             stats.buyers += 1;
-            if days.len() >= 2 {
+            if item_days.len() >= 2 {
                 stats.repeat_buyers += 1;
-                let gaps = days
+                let gaps = item_days
                     .iter()
-                    .zip(days.iter().skip(1))
-                    .map(|(a, b)| (b - a) as f64);
+                    .zip(item_days.iter().skip(1))
+                    .map(|(x, y)| (y.1 - x.1) as f64);
                 stats.gaps.extend(gaps);
             }
         }
-        // The most recent distinct items only, sorted by id for the pair loop.
-        let mut recent: Vec<(Timestamp, u32)> =
-            last_seen.into_iter().map(|(i, t)| (t, i)).collect();
-        recent.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        recent.truncate(params.max_items_per_user.max(1));
-        let mut items: Vec<u32> = recent.into_iter().map(|(_, i)| i).collect();
-        items.sort_unstable();
-        baskets.push(items);
+        // The most recent distinct items only (ties by id), sorted by id for the pair loop.
+        if touched.len() > max_items {
+            recent.clear();
+            recent.extend(touched.iter().map(|&i| {
+                let ts = last.get(i as usize).map_or(0, |l| l.1);
+                (ts, i)
+            }));
+            recent.select_nth_unstable_by(max_items - 1, |x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+            touched.clear();
+            touched.extend(recent.iter().take(max_items).map(|&(_, i)| i));
+        }
+        touched.sort_unstable();
+        basket_items.extend_from_slice(&touched);
+        basket_start.push(basket_items.len());
     }
     progress("users", total_users, total_users);
+    drop(recs);
 
     // BM25-style length normalisation: a user with many items says less about each pair.
-    let avg_len = baskets.iter().map(Vec::len).sum::<usize>() as f64 / baskets.len().max(1) as f64;
-    for items in &baskets {
-        let w = match params.user_weighting {
+    let avg_len = basket_items.len() as f64 / total_users.max(1) as f64;
+    let user_weight: Vec<f64> = (0..total_users)
+        .map(|u| match params.user_weighting {
             UserWeighting::None => 1.0,
-            UserWeighting::Bm25 => 1.0 / (0.25 + 0.75 * items.len() as f64 / avg_len.max(1.0)),
-        };
-        // Every pair (i, j) with i before j: `rest` is what follows `i`.
-        let mut rest = items.as_slice();
-        while let Some((&i, tail)) = rest.split_first() {
-            rest = tail;
-            // Basket items are dense ids from `sku_set`: always in range.
-            if let Some(u) = item_users.get_mut(i as usize) {
-                u.0 += 1;
-                u.1 += w;
+            UserWeighting::Bm25 => {
+                let len = range(&basket_items, &basket_start, u).len();
+                1.0 / (0.25 + 0.75 * len as f64 / avg_len.max(1.0))
             }
-            for &j in tail {
-                let e = pair_counts
-                    .entry((u64::from(i) << 32) | u64::from(j))
-                    .or_insert((0, 0.0));
-                e.0 += 1;
-                e.1 += w;
+        })
+        .collect();
+    // Weighted users per item, summed in user order, and each item's users in user order.
+    let mut item_weight = vec![0.0f64; n_items];
+    let mut item_start = vec![0usize; n_items + 1];
+    for (u, &w) in user_weight.iter().enumerate() {
+        for &i in range(&basket_items, &basket_start, u) {
+            if let Some(x) = item_weight.get_mut(i as usize) {
+                *x += w;
+            }
+            if let Some(n) = item_start.get_mut(i as usize + 1) {
+                *n += 1;
             }
         }
     }
+    for i in 1..item_start.len() {
+        let prev = item_start.get(i - 1).copied().unwrap_or(0);
+        if let Some(n) = item_start.get_mut(i) {
+            *n += prev;
+        }
+    }
+    let mut item_users = vec![0u32; basket_items.len()];
+    let mut cursor = item_start.clone();
+    for u in 0..total_users {
+        for &i in range(&basket_items, &basket_start, u) {
+            if let Some(c) = cursor.get_mut(i as usize) {
+                if let Some(slot) = item_users.get_mut(*c) {
+                    *slot = u as u32;
+                }
+                *c += 1;
+            }
+        }
+    }
+    drop(cursor);
 
+    // Co-occurrence one item at a time into a dense accumulator instead of a map of all pairs:
+    // item i's partners are counted over its users in user order, the order the pair sums
+    // always had, so (support, weighted count) of every pair is the same from either side.
     let n_users = total_users.max(1) as f64;
-    let mut rows: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n_items];
+    let users_of = |k: u32| item_weight.get(k as usize).copied().unwrap_or(0.0);
+    let mut acc: Vec<(u32, f64)> = vec![(0, 0.0); n_items];
+    let mut partners: Vec<u32> = Vec::new();
+    let mut row: Vec<(u32, f64)> = Vec::new();
     let mut pairs = 0u64;
-    // Weighted users of an item; pair ids are basket items, all < n_items.
-    let users_of = |k: u32| item_users.get(k as usize).map_or(0.0, |u| u.1);
-    for (&key, &(support, c)) in &pair_counts {
-        if support < params.min_support {
-            continue;
-        }
-        let (i, j) = ((key >> 32) as u32, (key & 0xffff_ffff) as u32);
-        let (ni, nj) = (users_of(i), users_of(j));
-        // Shrinkage pulls pairs seen by few users towards 0.
-        let shrink = f64::from(support) / (f64::from(support) + params.shrinkage);
-        let s = shrink
-            * match params.similarity {
-                Similarity::Jaccard => c / (ni + nj - c),
-                Similarity::Lift => c * n_users / (ni * nj),
-                Similarity::Cosine => c / libm::sqrt(ni * nj),
-            };
-        if s.is_finite() && s > 0.0 {
-            if let Some(row) = rows.get_mut(i as usize) {
-                row.push((j, s));
-            }
-            if let Some(row) = rows.get_mut(j as usize) {
-                row.push((i, s));
-            }
-            pairs += 1;
-        }
-    }
     let mut neighbours = BTreeMap::new();
-    for (&sku, mut row) in skus.iter().zip(rows) {
+    for (i, &sku) in (0u32..).zip(&skus) {
+        for &u in range(&item_users, &item_start, i as usize) {
+            let w = user_weight.get(u as usize).copied().unwrap_or(0.0);
+            for &j in range(&basket_items, &basket_start, u as usize) {
+                if j == i {
+                    continue;
+                }
+                if let Some(a) = acc.get_mut(j as usize) {
+                    if a.0 == 0 {
+                        partners.push(j);
+                    }
+                    a.0 += 1;
+                    a.1 += w;
+                }
+            }
+        }
+        row.clear();
+        for &j in &partners {
+            let Some((support, c)) = acc.get_mut(j as usize).map(std::mem::take) else {
+                continue;
+            };
+            if support < params.min_support {
+                continue;
+            }
+            // The lower id first, as when each pair was scored once.
+            let (ni, nj) = (users_of(i.min(j)), users_of(i.max(j)));
+            // Shrinkage pulls pairs seen by few users towards 0.
+            let shrink = f64::from(support) / (f64::from(support) + params.shrinkage);
+            let s = shrink
+                * match params.similarity {
+                    Similarity::Jaccard => c / (ni + nj - c),
+                    Similarity::Lift => c * n_users / (ni * nj),
+                    Similarity::Cosine => c / libm::sqrt(ni * nj),
+                };
+            if s.is_finite() && s > 0.0 {
+                row.push((j, s));
+                if j > i {
+                    pairs += 1;
+                }
+            }
+        }
+        partners.clear();
         if row.is_empty() {
             continue;
         }
-        row.sort_by(|a, b| {
-            b.1.total_cmp(&a.1)
-                .then_with(|| sku_of(&skus, a.0).cmp(sku_of(&skus, b.0)))
-        });
-        row.truncate(params.k);
+        keep_best(&mut row, params.k);
         let list = row
-            .into_iter()
-            .map(|(j, s)| (sku_of(&skus, j).to_string(), quantize(s)))
+            .iter()
+            .map(|&(j, s)| (sku_of(&skus, j).to_string(), quantize(s)))
             .collect();
         neighbours.insert(sku.to_string(), list);
     }
@@ -471,55 +745,83 @@ pub fn build(
         },
         as_of,
         neighbours,
-        popularity: pop.finish(&skus, params.top_n),
-        trending: trend.finish(&skus, params.top_n),
+        popularity: pop.finish(&skus, &store_names, params.top_n),
+        trending: trend.finish(&skus, &store_names, params.top_n),
         repurchase,
         checksum: String::new(),
     };
     Ok(doc.seal())
 }
 
-#[derive(Default)]
+/// Scores per item: dense over all items globally and per channel, sparse per store (stores ×
+/// items can be large). Each score is summed in event order, as the map-based sums were.
 struct Acc {
-    global: HashMap<u32, f64>,
-    channels: BTreeMap<Channel, HashMap<u32, f64>>,
-    stores: BTreeMap<String, HashMap<u32, f64>>,
+    global: Vec<f64>,
+    /// By channel slot; created on a channel's first event, so only channels seen get a list.
+    channels: [Option<Vec<f64>>; 6],
+    /// Keyed by (store code << 32 | item).
+    stores: FxMap<u64, f64>,
 }
 
 impl Acc {
-    fn add(&mut self, item: u32, channel: Option<Channel>, store: Option<&str>, w: f64) {
-        *self.global.entry(item).or_insert(0.0) += w;
-        if let Some(c) = channel {
-            *self
-                .channels
-                .entry(c)
-                .or_default()
-                .entry(item)
-                .or_insert(0.0) += w;
-        }
-        if let Some(s) = store {
-            if !self.stores.contains_key(s) {
-                self.stores.insert(s.to_string(), HashMap::new());
-            }
-            if let Some(m) = self.stores.get_mut(s) {
-                *m.entry(item).or_insert(0.0) += w;
-            }
+    fn new(n_items: usize) -> Self {
+        Acc {
+            global: vec![0.0; n_items],
+            channels: Default::default(),
+            stores: FxMap::default(),
         }
     }
 
-    fn finish(self, skus: &[&str], n: usize) -> Rankings {
-        Rankings {
-            global: top(self.global, skus, n),
-            channels: self
-                .channels
-                .into_iter()
-                .map(|(c, m)| (c, top(m, skus, n)))
-                .collect(),
-            stores: self
+    fn add(&mut self, item: u32, channel: u8, store: u32, w: f64) {
+        let n_items = self.global.len();
+        if let Some(x) = self.global.get_mut(item as usize) {
+            *x += w;
+        }
+        if let Some(slot) = (channel as usize)
+            .checked_sub(1)
+            .and_then(|c| self.channels.get_mut(c))
+        {
+            if let Some(x) = slot
+                .get_or_insert_with(|| vec![0.0; n_items])
+                .get_mut(item as usize)
+            {
+                *x += w;
+            }
+        }
+        if store != 0 {
+            *self
                 .stores
-                .into_iter()
-                .map(|(s, m)| (s, top(m, skus, n)))
+                .entry((u64::from(store) << 32) | u64::from(item))
+                .or_insert(0.0) += w;
+        }
+    }
+
+    fn finish(self, skus: &[&str], store_names: &[&str], n: usize) -> Rankings {
+        let dense = |v: &[f64]| -> Vec<(u32, f64)> { (0u32..).zip(v.iter().copied()).collect() };
+        let mut by_store: Vec<(u32, u32, f64)> = self
+            .stores
+            .into_iter()
+            .map(|(k, s)| ((k >> 32) as u32, (k & 0xffff_ffff) as u32, s))
+            .collect();
+        // Grouping only: `top` orders each store's list totally.
+        by_store.sort_unstable_by_key(|x| x.0);
+        let stores = by_store
+            .chunk_by(|x, y| x.0 == y.0)
+            .filter_map(|g| {
+                let code = g.first()?.0;
+                let name = store_names.get((code as usize).checked_sub(1)?)?;
+                let scores = g.iter().map(|&(_, i, s)| (i, s)).collect();
+                Some((name.to_string(), top(scores, skus, n)))
+            })
+            .collect();
+        Rankings {
+            global: top(dense(&self.global), skus, n),
+            channels: CHANNELS
+                .iter()
+                .zip(self.channels)
+                .filter_map(|(&c, v)| Some((c, top(dense(&v?), skus, n))))
                 .collect(),
+            stores,
         }
     }
 }
