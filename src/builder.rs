@@ -12,7 +12,7 @@ use crate::model::{
 };
 use crate::profile::EventType;
 use crate::time::{parse_rfc3339, Timestamp, MS_PER_DAY};
-use std::cmp::Ordering;
+use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -231,21 +231,63 @@ fn sku_of<'a>(skus: &[&'a str], i: u32) -> &'a str {
     skus.get(i as usize).copied().unwrap_or_default()
 }
 
+/// A ranked candidate: (sku id, score).
+trait Scored {
+    fn key(&self) -> (u32, f64);
+}
+
+impl Scored for (u32, f64) {
+    fn key(&self) -> (u32, f64) {
+        *self
+    }
+}
+
+/// A neighbour candidate; `name` is where its sku is in the slot name table. Carrying it
+/// saves a lookup per kept neighbour.
+#[derive(Debug, Clone)]
+struct Partner {
+    sku: u32,
+    score: f64,
+    name: (usize, usize),
+}
+
+/// An item in the pair loop: its sku id, weighted users, name in the slot name table and the
+/// scored pairs waiting for its turn as anchor.
+#[derive(Debug)]
+struct Slot {
+    sku: u32,
+    users: f64,
+    name: (usize, usize),
+    pending: Vec<Partner>,
+}
+
+impl Scored for Partner {
+    fn key(&self) -> (u32, f64) {
+        (self.sku, self.score)
+    }
+}
+
 /// Best first, ties by sku. Sku ids are ranks in sorted sku order, so comparing ids compares
 /// skus; an id occurs once per list, so the order is total and every sort agrees on the result.
-fn best_first(a: &(u32, f64), b: &(u32, f64)) -> Ordering {
+fn best_first<T: Scored>(a: &T, b: &T) -> Ordering {
+    let (a, b) = (a.key(), b.key());
     b.1.total_cmp(&a.1).then(a.0.cmp(&b.0))
 }
 
-/// Keep the `n` best, best first. Selecting before sorting gives the list a full sort would
-/// (the order is total) without sorting the long tail.
-fn keep_best(v: &mut Vec<(u32, f64)>, n: usize) {
+/// Keep the `n` best, in no particular order. The order is total, so the `n` best of a list
+/// are the `n` best of the `n` best of any part of it plus the rest.
+fn select_best<T: Scored>(v: &mut Vec<T>, n: usize) {
     if v.len() > n {
         if let Some(last) = n.checked_sub(1) {
             v.select_nth_unstable_by(last, best_first);
         }
         v.truncate(n);
     }
+}
+
+/// Keep the `n` best, best first: the list a full sort would give, without sorting the tail.
+fn keep_best<T: Scored>(v: &mut Vec<T>, n: usize) {
+    select_best(v, n);
     v.sort_unstable_by(best_first);
 }
 
@@ -312,40 +354,47 @@ impl Hasher for FxHasher {
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
-/// Dense ids for the distinct strings of a column, in first-seen order.
-struct Interner<'a> {
-    ids: FxMap<&'a str, u32>,
-    names: Vec<&'a str>,
+/// Dense ids for the distinct strings of a column, in first-seen order. The keys are copies:
+/// a key pointing into its first event would be a cache miss on every later lookup.
+#[derive(Default)]
+struct Interner {
+    ids: FxMap<Box<str>, u32>,
 }
 
-impl<'a> Interner<'a> {
-    fn new() -> Self {
-        Interner {
-            ids: FxMap::default(),
-            names: Vec::new(),
+impl Interner {
+    fn id(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.ids.get(s) {
+            return id;
         }
+        let id = self.ids.len() as u32;
+        self.ids.insert(s.into(), id);
+        id
     }
 
-    fn id(&mut self, s: &'a str) -> u32 {
-        let next = self.names.len() as u32;
-        let names = &mut self.names;
-        *self.ids.entry(s).or_insert_with(|| {
-            names.push(s);
-            next
-        })
+    /// The names sorted (map order never survives), each with its first-seen id.
+    fn into_sorted(self) -> Vec<(Box<str>, u32)> {
+        let mut v: Vec<(Box<str>, u32)> = self.ids.into_iter().collect();
+        v.sort_unstable();
+        v
     }
 
     /// For each first-seen id, its rank in sorted order; and the names in sorted order.
-    fn ranks(&self) -> (Vec<u32>, Vec<&'a str>) {
-        let mut sorted: Vec<(&'a str, u32)> = self.names.iter().copied().zip(0..).collect();
-        sorted.sort_unstable();
+    fn into_ranks(self) -> (Vec<u32>, Vec<Box<str>>) {
+        let sorted = self.into_sorted();
         let mut rank = vec![0u32; sorted.len()];
-        for (r, &(_, id)) in sorted.iter().enumerate() {
-            if let Some(slot) = rank.get_mut(id as usize) {
-                *slot = r as u32;
+        for (r, (_, id)) in (0u32..).zip(&sorted) {
+            if let Some(slot) = rank.get_mut(*id as usize) {
+                *slot = r;
             }
         }
         (rank, sorted.into_iter().map(|(s, _)| s).collect())
+    }
+
+    /// The names by first-seen id.
+    fn into_names(self) -> Vec<Box<str>> {
+        let mut v: Vec<(u32, Box<str>)> = self.ids.into_iter().map(|(s, i)| (i, s)).collect();
+        v.sort_unstable_by_key(|x| x.0);
+        v.into_iter().map(|(_, s)| s).collect()
     }
 }
 
@@ -393,6 +442,14 @@ struct RepurchaseStats {
     gaps: Vec<f64>,
 }
 
+/// One user as seen from one of their items: where their basket is, and their weight.
+#[derive(Debug, Clone, Copy, Default)]
+struct Visit {
+    start: usize,
+    end: usize,
+    weight: f64,
+}
+
 /// `v[a..b]` of a prefix-sum table's `i`th range; empty when out of range (never, by
 /// construction of the tables).
 fn range<'a, T>(v: &'a [T], starts: &[usize], i: usize) -> &'a [T] {
@@ -433,10 +490,9 @@ pub fn build(
         ));
     }
     // Users are ranked by id: the order their sums are accumulated in.
-    let mut user_ids = Interner::new();
+    let mut user_ids = Interner::default();
     let mut ev_user: Vec<u32> = events.iter().map(|e| user_ids.id(&e.user)).collect();
-    let (user_rank, _) = user_ids.ranks();
-    drop(user_ids);
+    let (user_rank, _) = user_ids.into_ranks();
     let total_users = user_rank.len();
     // Counting sort by user: `user_start[u]..user_start[u + 1]` are user u's events in `recs`.
     let mut user_start = vec![0usize; total_users + 1];
@@ -453,9 +509,9 @@ pub fn build(
             *n += prev;
         }
     }
-    let mut skus_seen = Interner::new();
-    let mut kinds = Interner::new();
-    let mut stores = Interner::new();
+    let mut skus_seen = Interner::default();
+    let mut kinds = Interner::default();
+    let mut stores = Interner::default();
     let mut recs = vec![Rec::default(); events.len()];
     let mut cursor = user_start.clone();
     for (e, &u) in events.iter().zip(&ev_user) {
@@ -477,14 +533,18 @@ pub fn build(
     drop(cursor);
     drop(ev_user);
     // Sku ids follow sorted sku order so ties resolve by sku everywhere by comparing ids.
-    let (sku_rank, skus) = skus_seen.ranks();
-    drop(skus_seen);
+    let (sku_rank, sku_names) = skus_seen.into_ranks();
+    let skus: Vec<&str> = sku_names.iter().map(|s| &**s).collect();
     for r in &mut recs {
         r.item = sku_rank.get(r.item as usize).copied().unwrap_or(0);
     }
     drop(sku_rank);
-    let kind_weight: Vec<f64> = kinds.names.iter().map(|k| weight(params, k)).collect();
-    let store_names = stores.names;
+    let kind_weight: Vec<f64> = kinds
+        .into_names()
+        .iter()
+        .map(|k| weight(params, k))
+        .collect();
+    let store_names = stores.into_names();
 
     let as_of = events.iter().map(|e| e.ts).max();
     let now = as_of.unwrap_or(Timestamp(0));
@@ -618,32 +678,79 @@ pub fn build(
             }
         })
         .collect();
-    // Weighted users per item, summed in user order, and each item's users in user order.
-    let mut item_weight = vec![0.0f64; n_items];
-    let mut item_start = vec![0usize; n_items + 1];
-    for (u, &w) in user_weight.iter().enumerate() {
-        for &i in range(&basket_items, &basket_start, u) {
-            if let Some(x) = item_weight.get_mut(i as usize) {
-                *x += w;
+    // The pair loop works in slots: items ordered by how many baskets hold them, so the
+    // entries it touches most share cache lines. Slots never leave the loop: scores, ties and
+    // output use sku ids.
+    let mut holders = vec![0u32; n_items];
+    for &i in &basket_items {
+        if let Some(n) = holders.get_mut(i as usize) {
+            *n += 1;
+        }
+    }
+    let mut slot_sku: Vec<u32> = (0u32..).take(n_items).collect();
+    slot_sku.sort_unstable_by_key(|&i| (Reverse(holders.get(i as usize).copied()), i));
+    drop(holders);
+    let mut sku_slot = vec![0u32; n_items];
+    for (p, &i) in (0u32..).zip(&slot_sku) {
+        if let Some(x) = sku_slot.get_mut(i as usize) {
+            *x = p;
+        }
+    }
+    for i in &mut basket_items {
+        *i = sku_slot.get(*i as usize).copied().unwrap_or(0);
+    }
+    drop(sku_slot);
+    // Each basket in slot order: the pair loop reads the part before the anchor.
+    for u in 0..total_users {
+        if let (Some(&a), Some(&b)) = (basket_start.get(u), basket_start.get(u + 1)) {
+            if let Some(items) = basket_items.get_mut(a..b) {
+                items.sort_unstable();
             }
-            if let Some(n) = item_start.get_mut(i as usize + 1) {
+        }
+    }
+    // Per slot: its sku, weighted users (summed in user order) and name; and its users in user
+    // order, each with where their basket is and their weight, so the pair loop reads them in
+    // sequence.
+    let mut slot_names = String::new();
+    let mut slots: Vec<Slot> = Vec::with_capacity(n_items);
+    for &i in &slot_sku {
+        let start = slot_names.len();
+        slot_names.push_str(sku_of(&skus, i));
+        slots.push(Slot {
+            sku: i,
+            users: 0.0,
+            name: (start, slot_names.len()),
+            pending: Vec::new(),
+        });
+    }
+    drop(slot_sku);
+    let mut slot_start = vec![0usize; n_items + 1];
+    for (u, &w) in user_weight.iter().enumerate() {
+        for &p in range(&basket_items, &basket_start, u) {
+            if let Some(x) = slots.get_mut(p as usize) {
+                x.users += w;
+            }
+            if let Some(n) = slot_start.get_mut(p as usize + 1) {
                 *n += 1;
             }
         }
     }
-    for i in 1..item_start.len() {
-        let prev = item_start.get(i - 1).copied().unwrap_or(0);
-        if let Some(n) = item_start.get_mut(i) {
+    for i in 1..slot_start.len() {
+        let prev = slot_start.get(i - 1).copied().unwrap_or(0);
+        if let Some(n) = slot_start.get_mut(i) {
             *n += prev;
         }
     }
-    let mut item_users = vec![0u32; basket_items.len()];
-    let mut cursor = item_start.clone();
-    for u in 0..total_users {
-        for &i in range(&basket_items, &basket_start, u) {
-            if let Some(c) = cursor.get_mut(i as usize) {
-                if let Some(slot) = item_users.get_mut(*c) {
-                    *slot = u as u32;
+    let mut slot_visits = vec![Visit::default(); basket_items.len()];
+    let mut cursor = slot_start.clone();
+    for (u, &weight) in user_weight.iter().enumerate() {
+        let (Some(&start), Some(&end)) = (basket_start.get(u), basket_start.get(u + 1)) else {
+            continue;
+        };
+        for &p in basket_items.get(start..end).unwrap_or_default() {
+            if let Some(c) = cursor.get_mut(p as usize) {
+                if let Some(x) = slot_visits.get_mut(*c) {
+                    *x = Visit { start, end, weight };
                 }
                 *c += 1;
             }
@@ -651,55 +758,81 @@ pub fn build(
     }
     drop(cursor);
 
-    // Co-occurrence one item at a time into a dense accumulator instead of a map of all pairs:
-    // item i's partners are counted over its users in user order, the order the pair sums
-    // always had, so (support, weighted count) of every pair is the same from either side.
+    // Co-occurrence one anchor item at a time into a dense accumulator instead of a map of all
+    // pairs. The anchor's users are walked in user order, the order the pair sums always had,
+    // so (support, weighted count) come out the same. Each pair is counted once, at its less
+    // popular item (the later slot), over partners in earlier slots: the hot end of the
+    // accumulator. Its score goes to the anchor's row and waits in the partner's `pending`
+    // list, whose turn comes later as anchors go from the last slot down.
     let n_users = total_users.max(1) as f64;
-    let users_of = |k: u32| item_weight.get(k as usize).copied().unwrap_or(0.0);
     let mut acc: Vec<(u32, f64)> = vec![(0, 0.0); n_items];
     let mut partners: Vec<u32> = Vec::new();
-    let mut row: Vec<(u32, f64)> = Vec::new();
+    // Pending lists are cut back to the k best when they reach this (see `select_best`).
+    let prune_at = params.k.saturating_mul(2);
     let mut pairs = 0u64;
-    let mut neighbours = BTreeMap::new();
-    for (i, &sku) in (0u32..).zip(&skus) {
-        for &u in range(&item_users, &item_start, i as usize) {
-            let w = user_weight.get(u as usize).copied().unwrap_or(0.0);
-            for &j in range(&basket_items, &basket_start, u as usize) {
-                if j == i {
-                    continue;
+    let mut lists: Vec<(u32, Ranked)> = Vec::new();
+    for p in (0..slots.len()).rev() {
+        let Some(anchor) = slots.get_mut(p) else {
+            continue;
+        };
+        let (i, users_i, name_p) = (anchor.sku, anchor.users, anchor.name);
+        let mut row = std::mem::take(&mut anchor.pending);
+        let p = p as u32;
+        for v in range(&slot_visits, &slot_start, p as usize) {
+            for &q in basket_items.get(v.start..v.end).unwrap_or_default() {
+                if q >= p {
+                    break;
                 }
-                if let Some(a) = acc.get_mut(j as usize) {
+                if let Some(a) = acc.get_mut(q as usize) {
                     if a.0 == 0 {
-                        partners.push(j);
+                        partners.push(q);
                     }
                     a.0 += 1;
-                    a.1 += w;
+                    a.1 += v.weight;
                 }
             }
         }
-        row.clear();
-        for &j in &partners {
-            let Some((support, c)) = acc.get_mut(j as usize).map(std::mem::take) else {
+        for &q in &partners {
+            let Some((support, c)) = acc.get_mut(q as usize).map(std::mem::take) else {
                 continue;
             };
+            // Most partners are met by one user: reject them before reading their slot.
             if support < params.min_support {
                 continue;
             }
-            // The lower id first, as when each pair was scored once.
-            let (ni, nj) = (users_of(i.min(j)), users_of(i.max(j)));
+            let Some(partner) = slots.get_mut(q as usize) else {
+                continue;
+            };
+            let (j, users_j) = (partner.sku, partner.users);
+            // The lower sku id first, as when each pair was scored once in sku order.
+            let (ni, nj) = if i < j {
+                (users_i, users_j)
+            } else {
+                (users_j, users_i)
+            };
             // Shrinkage pulls pairs seen by few users towards 0.
             let shrink = f64::from(support) / (f64::from(support) + params.shrinkage);
-            let s = shrink
+            let score = shrink
                 * match params.similarity {
                     Similarity::Jaccard => c / (ni + nj - c),
                     Similarity::Lift => c * n_users / (ni * nj),
                     Similarity::Cosine => c / libm::sqrt(ni * nj),
                 };
-            if s.is_finite() && s > 0.0 {
-                row.push((j, s));
-                if j > i {
-                    pairs += 1;
+            if score.is_finite() && score > 0.0 {
+                pairs += 1;
+                partner.pending.push(Partner {
+                    sku: i,
+                    score,
+                    name: name_p,
+                });
+                if partner.pending.len() >= prune_at {
+                    select_best(&mut partner.pending, params.k);
                 }
+                row.push(Partner {
+                    sku: j,
+                    score,
+                    name: partner.name,
+                });
             }
         }
         partners.clear();
@@ -708,11 +841,21 @@ pub fn build(
         }
         keep_best(&mut row, params.k);
         let list = row
-            .iter()
-            .map(|&(j, s)| (sku_of(&skus, j).to_string(), quantize(s)))
+            .into_iter()
+            .map(|x| {
+                let name = slot_names.get(x.name.0..x.name.1).unwrap_or_default();
+                (name.to_string(), quantize(x.score))
+            })
             .collect();
-        neighbours.insert(sku.to_string(), list);
+        lists.push((i, list));
     }
+    drop(slots);
+    // In sku order, so the map is built in one pass.
+    lists.sort_unstable_by_key(|x| x.0);
+    let neighbours: BTreeMap<String, Ranked> = lists
+        .into_iter()
+        .map(|(i, list)| (sku_of(&skus, i).to_string(), list))
+        .collect();
 
     let mut repurchase = BTreeMap::new();
     for (&sku, stats) in skus.iter().zip(&mut repurchase_stats) {
@@ -796,7 +939,7 @@ impl Acc {
         }
     }
 
-    fn finish(self, skus: &[&str], store_names: &[&str], n: usize) -> Rankings {
+    fn finish(self, skus: &[&str], store_names: &[Box<str>], n: usize) -> Rankings {
         let dense = |v: &[f64]| -> Vec<(u32, f64)> { (0u32..).zip(v.iter().copied()).collect() };
         let mut by_store: Vec<(u32, u32, f64)> = self
             .stores
