@@ -15,6 +15,7 @@ use crate::time::{parse_rfc3339, Timestamp, MS_PER_DAY};
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::hint::black_box;
 
 /// One population event: who did what to which sku, when and where.
 #[derive(Debug, Clone, PartialEq)]
@@ -301,9 +302,9 @@ fn top(mut v: Vec<(u32, f64)>, skus: &[&str], n: usize) -> Ranked {
         .collect()
 }
 
-/// FxHash (rustc's hasher) for interning ids, several lookups per event: SipHash was a large
-/// share of the build. The maps are only looked up, never iterated, so their order cannot reach
-/// the artifact. Not collision-resistant: ids crafted to collide slow the build down (never
+/// FxHash (rustc's hasher): several lookups per event, where SipHash was a large share of the
+/// build. Tables using it are only looked up, never iterated, so their order cannot reach the
+/// artifact. Not collision-resistant: ids crafted to collide slow the build down (never
 /// change its result).
 #[derive(Default, Clone, Copy)]
 struct FxHasher(u64);
@@ -354,48 +355,134 @@ impl Hasher for FxHasher {
 
 type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
-/// Dense ids for the distinct strings of a column, in first-seen order. The keys are copies:
-/// a key pointing into its first event would be a cache miss on every later lookup.
-#[derive(Default)]
+/// Keys up to this long are kept in the table itself.
+const INLINE: usize = 16;
+
+/// A table entry: the key's hash, id and length, and the key itself when it fits.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    hash: u64,
+    id: u32,
+    len: u32,
+    key: [u8; INLINE],
+}
+
+impl Entry {
+    const EMPTY: Entry = Entry {
+        hash: 0,
+        id: u32::MAX,
+        len: 0,
+        key: [0; INLINE],
+    };
+}
+
+/// Dense ids for the distinct strings of a column, in first-seen order. An open-addressing
+/// table (linear probing, at most half full) whose entries carry short keys inline: a lookup,
+/// done for several columns of every event, then reads one cache line instead of chasing a
+/// pointer to the key. Names are kept in one arena. Never iterated, so no order leaks out.
+#[derive(Debug)]
 struct Interner {
-    ids: FxMap<Box<str>, u32>,
+    table: Vec<Entry>,
+    arena: String,
+    /// Where each id's name ends in `arena`; it starts where the previous one's ends.
+    ends: Vec<usize>,
 }
 
 impl Interner {
-    fn id(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.ids.get(s) {
-            return id;
+    fn new() -> Self {
+        Interner {
+            table: vec![Entry::EMPTY; 64],
+            arena: String::new(),
+            ends: Vec::new(),
         }
-        let id = self.ids.len() as u32;
-        self.ids.insert(s.into(), id);
+    }
+
+    fn len(&self) -> u32 {
+        self.ends.len() as u32
+    }
+
+    fn name(&self, id: u32) -> &str {
+        let start = id
+            .checked_sub(1)
+            .and_then(|p| self.ends.get(p as usize))
+            .copied()
+            .unwrap_or(0);
+        let end = self.ends.get(id as usize).copied().unwrap_or(start);
+        self.arena.get(start..end).unwrap_or_default()
+    }
+
+    fn id(&mut self, s: &str) -> u32 {
+        let mut h = FxHasher::default();
+        h.write(s.as_bytes());
+        let hash = h.finish();
+        let len = u32::try_from(s.len()).unwrap_or(u32::MAX);
+        // The table's length is a power of two.
+        let mask = self.table.len() - 1;
+        let mut i = hash as usize & mask;
+        while let Some(e) = self.table.get(i) {
+            if e.id == u32::MAX {
+                break;
+            }
+            if e.hash == hash && e.len == len {
+                let same = match e.key.get(..s.len()) {
+                    Some(inline) if s.len() <= INLINE => inline == s.as_bytes(),
+                    _ => self.name(e.id) == s,
+                };
+                if same {
+                    return e.id;
+                }
+            }
+            i = (i + 1) & mask;
+        }
+        let id = self.len();
+        self.arena.push_str(s);
+        self.ends.push(self.arena.len());
+        let mut key = [0; INLINE];
+        for (k, b) in key.iter_mut().zip(s.as_bytes()) {
+            *k = *b;
+        }
+        if let Some(e) = self.table.get_mut(i) {
+            *e = Entry { hash, id, len, key };
+        }
+        if self.ends.len() * 2 > self.table.len() {
+            self.grow();
+        }
         id
     }
 
-    /// The names sorted (map order never survives), each with its first-seen id.
-    fn into_sorted(self) -> Vec<(Box<str>, u32)> {
-        let mut v: Vec<(Box<str>, u32)> = self.ids.into_iter().collect();
-        v.sort_unstable();
-        v
-    }
-
-    /// For each first-seen id, its rank in sorted order; and the names in sorted order.
-    fn into_ranks(self) -> (Vec<u32>, Vec<Box<str>>) {
-        let sorted = self.into_sorted();
-        let mut rank = vec![0u32; sorted.len()];
-        for (r, (_, id)) in (0u32..).zip(&sorted) {
-            if let Some(slot) = rank.get_mut(*id as usize) {
-                *slot = r;
+    fn grow(&mut self) {
+        let size = self.table.len() * 2;
+        let old = std::mem::replace(&mut self.table, vec![Entry::EMPTY; size]);
+        let mask = self.table.len() - 1;
+        for e in old.into_iter().filter(|e| e.id != u32::MAX) {
+            let mut i = e.hash as usize & mask;
+            while let Some(slot) = self.table.get_mut(i) {
+                if slot.id == u32::MAX {
+                    *slot = e;
+                    break;
+                }
+                i = (i + 1) & mask;
             }
         }
-        (rank, sorted.into_iter().map(|(s, _)| s).collect())
     }
 
-    /// The names by first-seen id.
-    fn into_names(self) -> Vec<Box<str>> {
-        let mut v: Vec<(u32, Box<str>)> = self.ids.into_iter().map(|(s, i)| (i, s)).collect();
-        v.sort_unstable_by_key(|x| x.0);
-        v.into_iter().map(|(_, s)| s).collect()
+    /// The ids in name order.
+    fn sorted(&self) -> Vec<u32> {
+        let mut ids: Vec<u32> = (0..self.len()).collect();
+        ids.sort_unstable_by(|&a, &b| self.name(a).cmp(self.name(b)));
+        ids
     }
+}
+
+/// The inverse of an order: for each id, its position in `order`.
+fn ranks(order: &[u32]) -> Vec<u32> {
+    let mut rank = vec![0u32; order.len()];
+    for (r, &id) in (0u32..).zip(order) {
+        if let Some(slot) = rank.get_mut(id as usize) {
+            *slot = r;
+        }
+    }
+    rank
 }
 
 /// The channels in their `Ord` order; a channel's slot is [`channel_code`] − 1.
@@ -441,6 +528,9 @@ struct RepurchaseStats {
     repeat_buyers: u32,
     gaps: Vec<f64>,
 }
+
+/// How many visits ahead the pair loop loads a basket.
+const TOUCH_AHEAD: usize = 8;
 
 /// One user as seen from one of their items: where their basket is, and their weight.
 #[derive(Debug, Clone, Copy, Default)]
@@ -490,9 +580,10 @@ pub fn build(
         ));
     }
     // Users are ranked by id: the order their sums are accumulated in.
-    let mut user_ids = Interner::default();
+    let mut user_ids = Interner::new();
     let mut ev_user: Vec<u32> = events.iter().map(|e| user_ids.id(&e.user)).collect();
-    let (user_rank, _) = user_ids.into_ranks();
+    let user_rank = ranks(&user_ids.sorted());
+    drop(user_ids);
     let total_users = user_rank.len();
     // Counting sort by user: `user_start[u]..user_start[u + 1]` are user u's events in `recs`.
     let mut user_start = vec![0usize; total_users + 1];
@@ -509,9 +600,9 @@ pub fn build(
             *n += prev;
         }
     }
-    let mut skus_seen = Interner::default();
-    let mut kinds = Interner::default();
-    let mut stores = Interner::default();
+    let mut skus_seen = Interner::new();
+    let mut kinds = Interner::new();
+    let mut stores = Interner::new();
     let mut recs = vec![Rec::default(); events.len()];
     let mut cursor = user_start.clone();
     for (e, &u) in events.iter().zip(&ev_user) {
@@ -533,18 +624,18 @@ pub fn build(
     drop(cursor);
     drop(ev_user);
     // Sku ids follow sorted sku order so ties resolve by sku everywhere by comparing ids.
-    let (sku_rank, sku_names) = skus_seen.into_ranks();
-    let skus: Vec<&str> = sku_names.iter().map(|s| &**s).collect();
+    let sku_order = skus_seen.sorted();
+    let sku_rank = ranks(&sku_order);
+    let skus: Vec<&str> = sku_order.iter().map(|&id| skus_seen.name(id)).collect();
+    drop(sku_order);
     for r in &mut recs {
         r.item = sku_rank.get(r.item as usize).copied().unwrap_or(0);
     }
     drop(sku_rank);
-    let kind_weight: Vec<f64> = kinds
-        .into_names()
-        .iter()
-        .map(|k| weight(params, k))
+    let kind_weight: Vec<f64> = (0..kinds.len())
+        .map(|id| weight(params, kinds.name(id)))
         .collect();
-    let store_names = stores.into_names();
+    let store_names: Vec<&str> = (0..stores.len()).map(|id| stores.name(id)).collect();
 
     let as_of = events.iter().map(|e| e.ts).max();
     let now = as_of.unwrap_or(Timestamp(0));
@@ -552,15 +643,17 @@ pub fn build(
     let max_items = params.max_items_per_user.max(1);
 
     let n_items = skus.len();
-    let mut pop = Acc::new(n_items);
-    let mut trend = Acc::new(n_items);
+    let mut sums = Sums {
+        items: vec![ItemRow::default(); n_items],
+        channel_seen: [false; 6],
+        stores: FxMap::default(),
+    };
     let mut repurchase_stats = vec![RepurchaseStats::default(); n_items];
     // Baskets as one table: user u's items are `basket_items[basket_start[u]..basket_start[u+1]]`.
     let mut basket_items: Vec<u32> = Vec::new();
     let mut basket_start: Vec<usize> = Vec::with_capacity(total_users + 1);
     basket_start.push(0);
-    // Scratch reused across users. `last[item]` = (user + 1 who saw it last, when).
-    let mut last: Vec<(u32, i64)> = vec![(0, 0); n_items];
+    // Scratch reused across users.
     let mut touched: Vec<u32> = Vec::new();
     let mut recent: Vec<(i64, u32)> = Vec::new();
     let mut pop_keys: Vec<(u64, u64, u32)> = Vec::new();
@@ -608,22 +701,36 @@ pub fn build(
         touched.clear();
         days.clear();
         let stamp = u as u32 + 1;
-        for (r, &is_first) in evs.iter().zip(&first) {
+        for (k, (r, &is_first)) in evs.iter().zip(&first).enumerate() {
+            // Item rows are cache misses; loading one a few events ahead overlaps them.
+            if let Some(ahead) = evs.get(k + TOUCH_AHEAD) {
+                black_box(sums.items.get(ahead.item as usize).map(|row| row.seen_by));
+            }
             let w = weight_of(r);
             if w <= 0.0 {
                 continue;
             }
-            if let Some(l) = last.get_mut(r.item as usize) {
-                if l.0 != stamp {
-                    l.0 = stamp;
+            let decay = libm::exp2(-((now.0 - r.ts) as f64) / half_life_ms);
+            let trend = w * decay;
+            if let Some(row) = sums.items.get_mut(r.item as usize) {
+                if row.seen_by != stamp {
+                    row.seen_by = stamp;
                     touched.push(r.item);
                 }
-                l.1 = r.ts;
+                row.last_ts = r.ts;
+                row.global.add(w, trend, is_first);
+                if let Some(c) = (r.channel as usize).checked_sub(1) {
+                    if let Some(t) = row.channels.get_mut(c) {
+                        t.add(w, trend, is_first);
+                    }
+                    if let Some(seen) = sums.channel_seen.get_mut(c) {
+                        *seen = true;
+                    }
+                }
             }
-            let decay = libm::exp2(-((now.0 - r.ts) as f64) / half_life_ms);
-            trend.add(r.item, r.channel, r.store, w * decay);
-            if is_first {
-                pop.add(r.item, r.channel, r.store, w);
+            if r.store != 0 {
+                let key = (u64::from(r.store) << 32) | u64::from(r.item);
+                sums.stores.entry(key).or_default().add(w, trend, is_first);
             }
             if r.purchase {
                 days.push((r.item, r.ts.div_euclid(MS_PER_DAY)));
@@ -653,7 +760,7 @@ pub fn build(
         if touched.len() > max_items {
             recent.clear();
             recent.extend(touched.iter().map(|&i| {
-                let ts = last.get(i as usize).map_or(0, |l| l.1);
+                let ts = sums.items.get(i as usize).map_or(0, |row| row.last_ts);
                 (ts, i)
             }));
             recent.select_nth_unstable_by(max_items - 1, |x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
@@ -778,7 +885,12 @@ pub fn build(
         let (i, users_i, name_p) = (anchor.sku, anchor.users, anchor.name);
         let mut row = std::mem::take(&mut anchor.pending);
         let p = p as u32;
-        for v in range(&slot_visits, &slot_start, p as usize) {
+        let visits = range(&slot_visits, &slot_start, p as usize);
+        for (k, v) in visits.iter().enumerate() {
+            // Each basket is a cache miss; loading one a few visits ahead overlaps them.
+            if let Some(ahead) = visits.get(k + TOUCH_AHEAD) {
+                black_box(basket_items.get(ahead.start).copied());
+            }
             for &q in basket_items.get(v.start..v.end).unwrap_or_default() {
                 if q >= p {
                     break;
@@ -840,6 +952,10 @@ pub fn build(
             continue;
         }
         keep_best(&mut row, params.k);
+        // The names are misses too: load them all before the allocations that copy them.
+        for x in &row {
+            black_box(slot_names.as_bytes().get(x.name.0).copied());
+        }
         let list = row
             .into_iter()
             .map(|x| {
@@ -876,6 +992,7 @@ pub fn build(
         );
     }
 
+    let (popularity, trending) = sums.finish(&skus, &store_names, params.top_n);
     let doc = ModelDoc {
         schema: MODEL_SCHEMA.to_string(),
         version: version.to_string(),
@@ -888,84 +1005,105 @@ pub fn build(
         },
         as_of,
         neighbours,
-        popularity: pop.finish(&skus, &store_names, params.top_n),
-        trending: trend.finish(&skus, &store_names, params.top_n),
+        popularity,
+        trending,
         repurchase,
         checksum: String::new(),
     };
     Ok(doc.seal())
 }
 
-/// Scores per item: dense over all items globally and per channel, sparse per store (stores ×
-/// items can be large). Each score is summed in event order, as the map-based sums were.
-struct Acc {
-    global: Vec<f64>,
-    /// By channel slot; created on a channel's first event, so only channels seen get a list.
-    channels: [Option<Vec<f64>>; 6],
-    /// Keyed by (store code << 32 | item).
-    stores: FxMap<u64, f64>,
+/// Popularity and trending score of one item in one list.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    pop: f64,
+    trend: f64,
 }
 
-impl Acc {
-    fn new(n_items: usize) -> Self {
-        Acc {
-            global: vec![0.0; n_items],
-            channels: Default::default(),
-            stores: FxMap::default(),
+impl Tally {
+    fn add(&mut self, w: f64, trend: f64, first: bool) {
+        self.trend += trend;
+        if first {
+            self.pop += w;
         }
     }
+}
 
-    fn add(&mut self, item: u32, channel: u8, store: u32, w: f64) {
-        let n_items = self.global.len();
-        if let Some(x) = self.global.get_mut(item as usize) {
-            *x += w;
-        }
-        if let Some(slot) = (channel as usize)
-            .checked_sub(1)
-            .and_then(|c| self.channels.get_mut(c))
-        {
-            if let Some(x) = slot
-                .get_or_insert_with(|| vec![0.0; n_items])
-                .get_mut(item as usize)
-            {
-                *x += w;
+/// What the user loop keeps per item, side by side so that an event touches one place: the
+/// user (+1) who saw it last and when, and its scores globally and per channel slot.
+#[derive(Debug, Clone, Copy, Default)]
+struct ItemRow {
+    seen_by: u32,
+    last_ts: i64,
+    global: Tally,
+    channels: [Tally; 6],
+}
+
+/// Popularity and trending sums: per item (dense) and per store and item (sparse: stores ×
+/// items can be large). Each sum adds the same terms in the same order as the map-based sums
+/// did. A (store, item) or channel gets a trending term exactly when it gets a popularity term
+/// (the user's first event of its kind there), so one table holds both lists' keys.
+struct Sums {
+    items: Vec<ItemRow>,
+    channel_seen: [bool; 6],
+    /// Keyed by (store code << 32 | item).
+    stores: FxMap<u64, Tally>,
+}
+
+impl Sums {
+    /// (popularity, trending).
+    fn finish(self, skus: &[&str], store_names: &[&str], n: usize) -> (Rankings, Rankings) {
+        let items = &self.items;
+        let lists = |f: &dyn Fn(&ItemRow) -> Tally| -> (Ranked, Ranked) {
+            let (pop, trend) = items
+                .iter()
+                .enumerate()
+                .map(|(i, row)| {
+                    let t = f(row);
+                    ((i as u32, t.pop), (i as u32, t.trend))
+                })
+                .unzip();
+            (top(pop, skus, n), top(trend, skus, n))
+        };
+        let (pop_global, trend_global) = lists(&|row| row.global);
+        let (mut pop, mut trend) = (
+            Rankings {
+                global: pop_global,
+                ..Rankings::default()
+            },
+            Rankings {
+                global: trend_global,
+                ..Rankings::default()
+            },
+        );
+        for (c, (&channel, &seen)) in CHANNELS.iter().zip(&self.channel_seen).enumerate() {
+            if seen {
+                let (p, t) = lists(&|row| row.channels.get(c).copied().unwrap_or_default());
+                pop.channels.insert(channel, p);
+                trend.channels.insert(channel, t);
             }
         }
-        if store != 0 {
-            *self
-                .stores
-                .entry((u64::from(store) << 32) | u64::from(item))
-                .or_insert(0.0) += w;
-        }
-    }
-
-    fn finish(self, skus: &[&str], store_names: &[Box<str>], n: usize) -> Rankings {
-        let dense = |v: &[f64]| -> Vec<(u32, f64)> { (0u32..).zip(v.iter().copied()).collect() };
-        let mut by_store: Vec<(u32, u32, f64)> = self
+        let mut by_store: Vec<(u32, u32, Tally)> = self
             .stores
             .into_iter()
-            .map(|(k, s)| ((k >> 32) as u32, (k & 0xffff_ffff) as u32, s))
+            .map(|(k, t)| ((k >> 32) as u32, (k & 0xffff_ffff) as u32, t))
             .collect();
         // Grouping only: `top` orders each store's list totally.
         by_store.sort_unstable_by_key(|x| x.0);
-        let stores = by_store
-            .chunk_by(|x, y| x.0 == y.0)
-            .filter_map(|g| {
-                let code = g.first()?.0;
-                let name = store_names.get((code as usize).checked_sub(1)?)?;
-                let scores = g.iter().map(|&(_, i, s)| (i, s)).collect();
-                Some((name.to_string(), top(scores, skus, n)))
-            })
-            .collect();
-        Rankings {
-            global: top(dense(&self.global), skus, n),
-            channels: CHANNELS
-                .iter()
-                .zip(self.channels)
-                .filter_map(|(&c, v)| Some((c, top(dense(&v?), skus, n))))
-                .collect(),
-            stores,
+        for g in by_store.chunk_by(|x, y| x.0 == y.0) {
+            let Some(name) = g
+                .first()
+                .and_then(|x| (x.0 as usize).checked_sub(1))
+                .and_then(|s| store_names.get(s))
+            else {
+                continue;
+            };
+            let p = g.iter().map(|&(_, i, t)| (i, t.pop)).collect();
+            let t = g.iter().map(|&(_, i, t)| (i, t.trend)).collect();
+            pop.stores.insert(name.to_string(), top(p, skus, n));
+            trend.stores.insert(name.to_string(), top(t, skus, n));
         }
+        (pop, trend)
     }
 }
 
