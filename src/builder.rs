@@ -529,6 +529,15 @@ struct RepurchaseStats {
     gaps: Vec<f64>,
 }
 
+/// Co-occurrence of one partner with the current anchor; `anchor` says whether the rest is
+/// from this anchor or stale, which spares clearing the array between anchors.
+#[derive(Debug, Clone, Copy)]
+struct Count {
+    anchor: u32,
+    support: u32,
+    weighted: f64,
+}
+
 /// How many visits ahead the pair loop loads a basket.
 const TOUCH_AHEAD: usize = 8;
 
@@ -872,8 +881,17 @@ pub fn build(
     // accumulator. Its score goes to the anchor's row and waits in the partner's `pending`
     // list, whose turn comes later as anchors go from the last slot down.
     let n_users = total_users.max(1) as f64;
-    let mut acc: Vec<(u32, f64)> = vec![(0, 0.0); n_items];
-    let mut partners: Vec<u32> = Vec::new();
+    let mut acc = vec![
+        Count {
+            anchor: u32::MAX,
+            support: 0,
+            weighted: 0.0,
+        };
+        n_items
+    ];
+    // Partners whose support reached the minimum: most never do, and are never read again.
+    let mut supported: Vec<u32> = Vec::new();
+    let min_support = params.min_support.max(1);
     // Pending lists are cut back to the k best when they reach this (see `select_best`).
     let prune_at = params.k.saturating_mul(2);
     let mut pairs = 0u64;
@@ -896,22 +914,32 @@ pub fn build(
                     break;
                 }
                 if let Some(a) = acc.get_mut(q as usize) {
-                    if a.0 == 0 {
-                        partners.push(q);
+                    if a.anchor == p {
+                        a.support += 1;
+                        a.weighted += v.weight;
+                    } else {
+                        // As `0.0 + weight`: weights are positive, never -0.0.
+                        *a = Count {
+                            anchor: p,
+                            support: 1,
+                            weighted: v.weight,
+                        };
                     }
-                    a.0 += 1;
-                    a.1 += v.weight;
+                    if a.support == min_support {
+                        supported.push(q);
+                    }
                 }
             }
         }
-        for &q in &partners {
-            let Some((support, c)) = acc.get_mut(q as usize).map(std::mem::take) else {
+        for &q in &supported {
+            let Some(&Count {
+                support,
+                weighted: c,
+                ..
+            }) = acc.get(q as usize)
+            else {
                 continue;
             };
-            // Most partners are met by one user: reject them before reading their slot.
-            if support < params.min_support {
-                continue;
-            }
             let Some(partner) = slots.get_mut(q as usize) else {
                 continue;
             };
@@ -947,7 +975,7 @@ pub fn build(
                 });
             }
         }
-        partners.clear();
+        supported.clear();
         if row.is_empty() {
             continue;
         }
