@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-// 300 → 315 KB with opt-level "s" (decisions 1.5x faster for 18 KB; Cargo.toml [profile.wasm]).
-const BUDGET_KB = { 'unisono_bg.wasm': 315, 'unisono.js': 8 };
+// 300 → 340 KB: opt-level "s" (decisions 1.5x faster for 18 KB; Cargo.toml [profile.wasm]) and
+// unisono.model/2 (its reader, writer, checksum and resolution, with the v1 reader kept: +29 KB).
+const BUDGET_KB = { 'unisono_bg.wasm': 340, 'unisono.js': 8 };
 const TARGET_KB = { 'unisono_bg.wasm': 120 };
 
 let failed = false;
