@@ -2,8 +2,13 @@
 
 use crate::channel::Channel;
 use crate::error::{self, Code, Error};
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
 
 pub const CATALOG_SCHEMA: &str = "unisono.catalog/1";
 /// A catalog larger than this is refused: it would not fit a kiosk or a browser tab.
@@ -31,7 +36,113 @@ pub struct Availability {
     pub channels: Option<Vec<Channel>>,
     #[serde(default)]
     #[cfg_attr(feature = "schema", schemars(extend("additionalProperties" = { "type": "number", "minimum": 0 })))]
-    pub stores: BTreeMap<String, f64>,
+    pub stores: Stock,
+}
+
+/// Units in stock per store id: a JSON object, held as a vector sorted by store id (the order
+/// a `BTreeMap` iterates and serializes in) with each id shared by every item of a catalog.
+/// Per item that is a few bytes a store instead of a B-tree node and a string per store.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stock(Vec<(Arc<str>, f64)>);
+
+impl Stock {
+    pub fn get(&self, store: &str) -> Option<f64> {
+        self.position(store)
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map(|e| e.1)
+    }
+
+    /// Set the stock of `store` (replacing any).
+    pub fn insert(&mut self, store: &str, qty: f64) {
+        match self.position(store) {
+            Ok(i) => {
+                if let Some(e) = self.0.get_mut(i) {
+                    e.1 = qty;
+                }
+            }
+            Err(i) => self.0.insert(i, (intern(store), qty)),
+        }
+    }
+
+    /// (store id, units), by store id.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, f64)> {
+        self.0.iter().map(|(s, q)| (&**s, *q))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn position(&self, store: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(s, _)| (**s).cmp(store))
+    }
+}
+
+thread_local! {
+    /// Store ids seen by the catalog being parsed (see [`Catalog::from_json`]), sorted: each
+    /// item's [`Stock`] shares them. Only memory depends on it; outside a parse ids are not
+    /// shared.
+    static STORE_IDS: RefCell<Option<Vec<Arc<str>>>> = const { RefCell::new(None) };
+}
+
+fn intern(id: &str) -> Arc<str> {
+    STORE_IDS.with(|ids| match ids.borrow_mut().as_mut() {
+        Some(seen) => match seen.binary_search_by(|s| (**s).cmp(id)) {
+            Ok(i) => seen.get(i).cloned().unwrap_or_else(|| Arc::from(id)),
+            Err(i) => {
+                let shared: Arc<str> = Arc::from(id);
+                seen.insert(i, shared.clone());
+                shared
+            }
+        },
+        None => Arc::from(id),
+    })
+}
+
+/// Runs `f` with store ids shared across every [`Stock`] it deserializes.
+fn with_shared_store_ids<T>(f: impl FnOnce() -> T) -> T {
+    let outer = STORE_IDS.with(|ids| ids.replace(Some(Vec::new())));
+    let value = f();
+    STORE_IDS.with(|ids| ids.replace(outer));
+    value
+}
+
+impl Serialize for Stock {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (store, qty) in &self.0 {
+            map.serialize_entry(&**store, qty)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Stock {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Stock;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Stock, A::Error> {
+                let mut stock = Stock::default();
+                // As a `BTreeMap` reads it: a repeated store id keeps its last value.
+                while let Some((store, qty)) =
+                    map.next_entry::<std::borrow::Cow<'de, str>, f64>()?
+                {
+                    stock.insert(&store, qty);
+                }
+                Ok(stock)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// A product that can be recommended.
@@ -74,7 +185,7 @@ impl Item {
     }
 
     pub fn stock_in(&self, store: &str) -> f64 {
-        self.availability.stores.get(store).copied().unwrap_or(0.0)
+        self.availability.stores.get(store).unwrap_or(0.0)
     }
 
     /// The category at `level` (0 = top), falling back to the deepest one available.
@@ -99,7 +210,7 @@ static NO_ITEM: Item = Item {
     image: None,
     availability: Availability {
         channels: None,
-        stores: BTreeMap::new(),
+        stores: Stock(Vec::new()),
     },
 };
 
@@ -134,12 +245,77 @@ pub struct Catalog {
     pub stores: Vec<Store>,
     pub items: Vec<Item>,
     /// sku → index. Hashed: looked up for every profile event in every decision.
-    index: crate::hash::StrMap<u32>,
+    index: SkuIndex,
+}
+
+/// sku → item index, an open-addressing table of item indices: the skus stay in `items`, so
+/// the index is 4 to 8 bytes an item and copies no string.
+#[derive(Debug, Clone, Default)]
+struct SkuIndex {
+    /// Item index or [`SkuIndex::EMPTY`]; a power of two, at most half full.
+    slots: Vec<u32>,
+    /// 64 − log2(slots): the top bits of the hash pick the slot (the multiplicative hash
+    /// mixes them best).
+    shift: u32,
+}
+
+impl SkuIndex {
+    const EMPTY: u32 = u32::MAX;
+
+    /// The index of `items`, or the position of the first item whose sku an earlier one has.
+    fn build(items: &[Item]) -> Result<SkuIndex, usize> {
+        let bits = (items.len().max(4) * 2)
+            .next_power_of_two()
+            .trailing_zeros();
+        let mut index = SkuIndex {
+            slots: vec![Self::EMPTY; 1 << bits],
+            shift: 64 - bits,
+        };
+        for (i, item) in items.iter().enumerate() {
+            let mut slot = index.home(&item.sku);
+            loop {
+                match index.slots.get(slot).copied() {
+                    Some(Self::EMPTY) => {
+                        if let Some(s) = index.slots.get_mut(slot) {
+                            *s = i as u32;
+                        }
+                        break;
+                    }
+                    Some(j) if items.get(j as usize).is_some_and(|o| o.sku == item.sku) => {
+                        return Err(i)
+                    }
+                    Some(_) => slot = (slot + 1) & (index.slots.len() - 1),
+                    // Never: `slot` is masked to the table.
+                    None => return Err(i),
+                }
+            }
+        }
+        Ok(index)
+    }
+
+    fn home(&self, sku: &str) -> usize {
+        use core::hash::Hasher;
+        let mut h = crate::hash::IdHasher::default();
+        h.write(sku.as_bytes());
+        (h.finish() >> self.shift) as usize
+    }
+
+    fn get(&self, items: &[Item], sku: &str) -> Option<u32> {
+        let mask = self.slots.len().checked_sub(1)?;
+        let mut slot = self.home(sku) & mask;
+        loop {
+            match self.slots.get(slot).copied()? {
+                Self::EMPTY => return None,
+                i if items.get(i as usize)?.sku == sku => return Some(i),
+                _ => slot = (slot + 1) & mask,
+            }
+        }
+    }
 }
 
 impl Catalog {
     pub fn from_json(text: &str) -> error::Result<Catalog> {
-        let doc: CatalogDoc = error::from_json("catalog", text)?;
+        let doc: CatalogDoc = with_shared_store_ids(|| error::from_json("catalog", text))?;
         let err = |code, path: String, msg: String| Err(Error::new(code, "catalog", path, msg));
         if doc.schema != CATALOG_SCHEMA {
             return err(
@@ -179,7 +355,8 @@ impl Catalog {
                 );
             }
         }
-        let mut index = crate::hash::StrMap::default();
+        // The first item (in document order) whose sku an earlier item has.
+        let duplicate = SkuIndex::build(&doc.items).err();
         for (i, item) in doc.items.iter().enumerate() {
             let path = |f: &str| format!("items[{i}].{f}");
             if item.sku.is_empty() || item.sku.len() > 200 {
@@ -189,7 +366,7 @@ impl Catalog {
                     "must be 1 to 200 bytes".into(),
                 );
             }
-            if index.insert(item.sku.clone(), i as u32).is_some() {
+            if duplicate == Some(i) {
                 return err(
                     Code::Duplicate,
                     path("sku"),
@@ -203,8 +380,8 @@ impl Catalog {
                     "must be a finite number ≥ 0".into(),
                 );
             }
-            for (store, qty) in &item.availability.stores {
-                if !(qty.is_finite() && *qty >= 0.0) {
+            for (store, qty) in item.availability.stores.iter() {
+                if !(qty.is_finite() && qty >= 0.0) {
                     return err(
                         Code::InvalidValue,
                         format!("items[{i}].availability.stores.{store}"),
@@ -222,15 +399,11 @@ impl Catalog {
         }
         let mut doc = doc;
         doc.items.sort_by(|a, b| a.sku.cmp(&b.sku));
-        let content_hash =
-            crate::hash::sha256_hex(serde_json::to_string(&doc).unwrap_or_default().as_bytes());
+        // Hashed as it is serialized: no copy of the whole canonical text.
+        let content_hash = crate::hash::sha256_hex_json(&doc);
         crate::hash::verify_declared("catalog", doc.checksum.as_deref(), &content_hash)?;
-        let index = doc
-            .items
-            .iter()
-            .enumerate()
-            .map(|(i, it)| (it.sku.clone(), i as u32))
-            .collect();
+        // Skus are unique (checked above), so this cannot fail.
+        let index = SkuIndex::build(&doc.items).unwrap_or_default();
         Ok(Catalog {
             version: doc.version,
             content_hash,
@@ -241,7 +414,7 @@ impl Catalog {
     }
 
     pub fn get(&self, sku: &str) -> Option<u32> {
-        self.index.get(sku).copied()
+        self.index.get(&self.items, sku)
     }
 
     /// The item at dense index `idx`. Indices come from [`Catalog::get`] or from artifacts

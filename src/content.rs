@@ -5,6 +5,7 @@
 //! + 0.15·[same brand] + 0.35·Jaccard(title words) + 0.05·[a shared tag], in [0, 1].
 
 use crate::catalog::Catalog;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Per-item features, built once when the engine loads.
@@ -19,32 +20,50 @@ pub struct ContentIndex {
 /// Candidates scanned per anchor at most: bounds a decision's work on huge categories.
 const MAX_POOL: usize = 5_000;
 
-fn tokens(title: &str) -> impl Iterator<Item = String> + '_ {
+/// The words of a title that count: three characters or more, lowercased (borrowed when the
+/// word already is, which most are, so the index is built without a string per word).
+fn tokens(title: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     title
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().count() >= 3)
-        .map(|w| w.to_lowercase())
+        .map(|w| {
+            if w.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                Cow::Borrowed(w)
+            } else {
+                Cow::Owned(w.to_lowercase())
+            }
+        })
 }
 
 impl ContentIndex {
     pub fn build(catalog: &Catalog) -> ContentIndex {
-        let mut vocab: BTreeMap<String, u32> = BTreeMap::new();
+        // Word ids in order of first sight. Hashed: one lookup per title word of every item on
+        // every engine load, and only the ids are kept.
+        let mut vocab: crate::hash::StrMap<u32> = crate::hash::StrMap::default();
         let mut words = Vec::with_capacity(catalog.len());
         let mut by_parent: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         for (i, item) in catalog.items.iter().enumerate() {
             let mut w: Vec<u32> = tokens(&item.title)
-                .map(|t| {
-                    let next = vocab.len() as u32;
-                    *vocab.entry(t).or_insert(next)
+                .map(|t| match vocab.get(t.as_ref()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = vocab.len() as u32;
+                        vocab.insert(t.into_owned(), id);
+                        id
+                    }
                 })
                 .collect();
             w.sort_unstable();
             w.dedup();
             words.push(w);
-            by_parent
-                .entry(item.category_at(1).to_string())
-                .or_default()
-                .push(i as u32);
+            match by_parent.get_mut(item.category_at(1)) {
+                Some(pool) => pool.push(i as u32),
+                None => {
+                    by_parent.insert(item.category_at(1).to_string(), vec![i as u32]);
+                }
+            }
         }
         ContentIndex { words, by_parent }
     }

@@ -8,13 +8,101 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
     let mut s = String::with_capacity(64);
-    for b in digest {
+    for &b in digest {
         s.push(hex_digit(b >> 4));
         s.push(hex_digit(b & 15));
     }
     s
+}
+
+/// SHA-256 fed piece by piece: a document serialized straight into it ([`sha256_hex_json`]) or
+/// binary columns ([`Hasher::u32s`]), so no copy of the whole text is ever built to be hashed.
+#[derive(Clone, Default)]
+pub struct Hasher(Sha256);
+
+impl Hasher {
+    pub fn new() -> Hasher {
+        Hasher::default()
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// A column of integers: its length (u64), then each value (u32), little-endian.
+    pub fn u32s(&mut self, values: &[u32]) {
+        self.update(&(values.len() as u64).to_le_bytes());
+        let mut buf = [0u8; 4096];
+        for chunk in values.chunks(buf.len() / 4) {
+            for (dst, v) in buf.chunks_exact_mut(4).zip(chunk) {
+                dst.copy_from_slice(&v.to_le_bytes());
+            }
+            self.update(buf.get(..chunk.len() * 4).unwrap_or_default());
+        }
+    }
+
+    /// A column of numbers: its length (u64), then each value's IEEE-754 bits (u64),
+    /// little-endian.
+    pub fn f64s(&mut self, values: &[f64]) {
+        self.update(&(values.len() as u64).to_le_bytes());
+        let mut buf = [0u8; 4096];
+        for chunk in values.chunks(buf.len() / 8) {
+            for (dst, v) in buf.chunks_exact_mut(8).zip(chunk) {
+                dst.copy_from_slice(&v.to_bits().to_le_bytes());
+            }
+            self.update(buf.get(..chunk.len() * 8).unwrap_or_default());
+        }
+    }
+
+    pub fn hex(self) -> String {
+        hex(&self.0.finalize())
+    }
+}
+
+impl std::io::Write for Hasher {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// SHA-256 (hex) of `serde_json::to_string(value)`, without building that string: the JSON is
+/// written through a buffer straight into the hasher (serde_json writes token by token).
+pub fn sha256_hex_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    let mut hasher = Hasher::new();
+    json_into(&mut hasher, value);
+    hasher.hex()
+}
+
+/// Appends `serde_json::to_string(value)` to `hasher` (nothing if it cannot be serialized,
+/// which the document types never are).
+pub fn json_into<T: serde::Serialize + ?Sized>(hasher: &mut Hasher, value: &T) {
+    use std::io::Write;
+    let mut w = std::io::BufWriter::with_capacity(1 << 14, hasher);
+    write_json(&mut w, value);
+    let _ = w.flush();
+}
+
+/// `serde_json::to_writer` through a `dyn Write`: the artifacts are serialized to text and
+/// into a hasher by one instantiation of their `Serialize` code instead of one per writer
+/// type (it is the Wasm binary's size that counts here, not the virtual call per token).
+pub fn write_json<T: serde::Serialize + ?Sized>(out: &mut dyn std::io::Write, value: &T) {
+    let _ = serde_json::to_writer(out, value);
+}
+
+/// `serde_json::to_string` by [`write_json`].
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    let mut out = Vec::new();
+    write_json(&mut out, value);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Check an artifact's declared `"sha256:<hex>"` (or bare hex) against its content hash.

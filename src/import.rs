@@ -1502,7 +1502,7 @@ pub fn catalog_from_csv(text: &str, version: Option<&str>) -> error::Result<Cata
                 Col::Stock(_) if value.is_empty() => {}
                 Col::Stock(store) => match value.parse::<f64>() {
                     Ok(q) if q.is_finite() && q >= 0.0 => {
-                        item.availability.stores.insert(store.clone(), q);
+                        item.availability.stores.insert(store, q);
                     }
                     _ => {
                         return Err(err(

@@ -93,6 +93,21 @@ impl JsonSchema for Timestamp {
     }
 }
 
+/// A catalog item's stock: read and written as the JSON object a `BTreeMap<String, f64>` is.
+impl JsonSchema for crate::catalog::Stock {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        "Stock".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        BTreeMap::<String, f64>::json_schema(generator)
+    }
+}
+
 /// The canonical channel names: the `Channel` definition of every schema.
 struct ChannelName;
 
