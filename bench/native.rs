@@ -428,7 +428,7 @@ fn run(dir: &std::path::Path, n: usize) -> String {
         std::process::exit(1)
     });
     let build_s = t.elapsed().as_secs_f64();
-    let model = doc.to_json();
+    let model = doc.to_artifact(&doc.version).to_json();
     write(&d.join("model.json"), &model);
     let (catalog, config, offers) = (
         read(&d.join("catalog.json")),

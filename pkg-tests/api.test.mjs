@@ -93,11 +93,17 @@ test('buildModel builds a loadable artifact from CSV and NDJSON', () => {
     ]),
   ].join('\n');
   const model = JSON.parse(buildModel(csv, 'csv', { k: 10 }, 'tiny'));
-  assert.equal(model.schema, 'unisono.model/1');
+  assert.equal(model.schema, 'unisono.model/2');
   assert.equal(model.version, 'tiny');
   assert.equal(model.params.k, 10);
   assert.match(model.checksum, /^sha256:[0-9a-f]{64}$/);
-  assert.equal(model.neighbours[catalogObj.items[0].sku][0][0], catalogObj.items[1].sku);
+  // Item 0's first neighbour is item 1, by index into the sku table.
+  const at = (sku) => model.skus.indexOf(sku);
+  assert.equal(model.neighbours.lengths.length, model.skus.length);
+  assert.ok(model.neighbours.lengths[at(catalogObj.items[0].sku)] >= 1);
+  const first = model.neighbours.lengths.slice(0, at(catalogObj.items[0].sku)).reduce((a, b) => a + b, 0);
+  assert.equal(model.skus[model.neighbours.items[first]], catalogObj.items[1].sku);
+  assert.ok(model.neighbours.scores.every(Number.isInteger), 'scores are scaled integers');
   const nd = csv.split('\n').slice(1).map((l) => {
     const [user_id, sku, ts, type, channel] = l.split(',');
     return JSON.stringify({ user_id, sku, ts, type, channel });

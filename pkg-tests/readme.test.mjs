@@ -259,10 +259,17 @@ test("the README's JSON examples are documents the engine accepts", () => {
         case 'unisono.config/1':
           new Engine(sample.catalog, sample.model, doc).decide(anna, ctx);
           break;
-        case 'unisono.model/1':
-          // Illustrative (elided neighbours, placeholder checksum): the field names must be the real ones.
-          assert.deepEqual(Object.keys(doc).sort(), Object.keys(JSON.parse(sample.model)).sort(), `${where}: model fields`);
+        case 'unisono.model/2': {
+          // Illustrative (placeholder checksum): the field names must be the real ones, the
+          // columns consistent.
+          const real = JSON.parse(sample.model);
+          assert.deepEqual(Object.keys(doc).sort(), Object.keys(real).sort(), `${where}: model fields`);
+          assert.deepEqual(Object.keys(doc.neighbours).sort(), Object.keys(real.neighbours).sort(), `${where}: neighbour columns`);
+          assert.equal(doc.neighbours.lengths.length, doc.skus.length, `${where}: a length per sku`);
+          assert.equal(doc.neighbours.lengths.reduce((a, b) => a + b, 0), doc.neighbours.items.length, `${where}: lengths add up`);
+          assert.equal(doc.neighbours.scores.length, doc.neighbours.items.length, `${where}: a score per entry`);
           break;
+        }
         case 'offer':
           new Engine(sample.catalog, sample.model, sample.config, offerDoc([doc])).decide(anna, ctx);
           break;

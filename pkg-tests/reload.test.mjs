@@ -13,9 +13,10 @@ test('a rejected artifact keeps the old one serving', () => {
   const before = engine.decideJson(anna, ctx);
   const versions = engine.versions;
   const corrupted = JSON.parse(sample.model);
-  corrupted.neighbours[Object.keys(corrupted.neighbours)[0]][0][1] = 0.999;
+  corrupted.neighbours.scores[0] += 1;
   const bad = [
     [{ model: corrupted }, 'checksum_mismatch', 'model'],
+    [{ model: '{"schema": "unisono.model/2"' }, 'invalid_json', 'model'],
     [{ model: '{"schema": "unisono.model/1"' }, 'invalid_json', 'model'],
     [{ catalog: { schema: 'unisono.catalog/1', items: [] } }, 'empty_catalog', 'catalog'],
     [{ config: { schema: 'unisono.config/1', placements: { home: { slots: 0, strategies: [] } } } }, 'invalid_value', 'config'],

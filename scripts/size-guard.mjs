@@ -6,7 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET_KB = { 'unisono_bg.wasm': 300, 'unisono.js': 8 };
+// 300 → 320 KB (unisono.model/2): its reader, writer (buildModel), checksum and resolution,
+// with the v1 reader kept, and SHA-256 at opt-level 3: +29 KB gzip over 285.7 KB.
+const BUDGET_KB = { 'unisono_bg.wasm': 320, 'unisono.js': 8 };
 const TARGET_KB = { 'unisono_bg.wasm': 120 };
 
 let failed = false;

@@ -94,8 +94,9 @@ impl Sources {
         let err = |e: Error| js_error(&e);
         let catalog =
             crate::catalog::Catalog::from_json(&String::from(&self.catalog)).map_err(err)?;
-        let model =
-            crate::model::Model::from_json(&String::from(&self.model), &catalog).map_err(err)?;
+        // The model text is dropped once parsed, before the columns are resolved.
+        let model = crate::model::parse(&String::from(&self.model)).map_err(err)?;
+        let model = crate::model::Model::resolve(model, &catalog).map_err(err)?;
         let config = crate::config::Config::from_json(&String::from(&self.config)).map_err(err)?;
         let offers = match &self.offers {
             Some(t) => crate::offers::Offers::from_json(&String::from(t)).map_err(err)?,
@@ -307,8 +308,8 @@ impl Engine {
     }
 }
 
-/// Build a model artifact (JSON string) from population events: `format` is `"csv"` or
-/// `"ndjson"`; `params` (optional) overrides the build parameters, e.g. `{k: 20}`.
+/// Build a model artifact (a `unisono.model/2` JSON string) from population events: `format`
+/// is `"csv"` or `"ndjson"`; `params` (optional) overrides the build parameters, e.g. `{k: 20}`.
 #[wasm_bindgen(js_name = buildModel)]
 pub fn build_model(
     events: &str,
@@ -337,7 +338,7 @@ pub fn build_model(
         &mut |_, _, _| {},
     )
     .map_err(|e| js_error(&e))?;
-    Ok(doc.to_json())
+    Ok(doc.to_artifact(version.as_deref().unwrap_or("")).to_json())
 }
 
 /// The engine's version (the crate version).

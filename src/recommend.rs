@@ -317,19 +317,10 @@ fn anchors(inp: &Inputs) -> Vec<u32> {
     anchors
 }
 
-/// The model's neighbours of `item`. `Model::from_doc` makes one list per catalog item and
-/// items are dense catalog ids, so the empty fallback is never taken for a consistent engine.
-fn neighbours(model: &Model, item: u32) -> &[(u32, f64)] {
-    model
-        .neighbours
-        .get(item as usize)
-        .map_or(&[], Vec::as_slice)
-}
-
 fn bought_together(inp: &Inputs) -> Candidates {
     let mut acc = PerAnchor::default();
     for anchor in anchors(inp) {
-        for &(j, s) in neighbours(inp.model, anchor) {
+        for (j, s) in inp.model.neighbours(anchor) {
             acc.add(j, anchor, s);
         }
     }
@@ -359,7 +350,7 @@ fn personalized(inp: &Inputs) -> Candidates {
     anchors.truncate(200);
     let mut acc = PerAnchor::default();
     for &(aff, anchor) in &anchors {
-        for &(j, s) in neighbours(inp.model, anchor) {
+        for (j, s) in inp.model.neighbours(anchor) {
             if inp.view.has_affinity(j) {
                 continue; // already known to the customer: other strategies' business
             }
@@ -381,13 +372,7 @@ fn buy_again(inp: &Inputs) -> Candidates {
             continue;
         };
         let n = h.purchase_days.len() as f64;
-        // One slot per catalog item (see `neighbours`): a missing one reads as no data.
-        let (rate, cycle) = match inp
-            .model
-            .repurchase
-            .get(item as usize)
-            .and_then(Option::as_ref)
-        {
+        let (rate, cycle) = match inp.model.repurchase(item) {
             Some(r) => (r.rate, r.cycle_days),
             None => (0.0, 30.0),
         };

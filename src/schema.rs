@@ -108,6 +108,25 @@ impl JsonSchema for crate::catalog::Stock {
     }
 }
 
+/// A model score column: JSON numbers (integers as the builder writes them), each standing
+/// for number ÷ 10^`decimals`.
+impl JsonSchema for crate::model::Scores {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        "Scores".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "array",
+            "items": { "type": "number" },
+        })
+    }
+}
+
 /// The canonical channel names: the `Channel` definition of every schema.
 struct ChannelName;
 
@@ -262,7 +281,7 @@ pub fn documents() -> Vec<(&'static str, Value)> {
         root::<crate::config::Config>("config", read()),
         root::<crate::context::Context>("context", read()),
         root::<crate::offers::OffersDoc>("offers", read()),
-        root::<crate::model::ModelDoc>("model", read()),
+        root::<crate::model::ModelArtifact>("model", read()),
     ];
     // Definitions of the input documents: one name, one schema, in every file.
     let mut known: BTreeMap<String, Value> = BTreeMap::new();

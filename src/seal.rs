@@ -35,8 +35,11 @@ pub fn seal(kind: &str, text: &str) -> error::Result<String> {
         ));
     };
     if document == "model" {
-        let doc: crate::model::ModelDoc = error::from_json(document, text)?;
-        return Ok(doc.seal().to_json());
+        // Sealed in the format it is written in (`upgrade-model` converts v1 to v2).
+        return Ok(match crate::model::parse(text)? {
+            crate::model::Artifact::V1(doc) => doc.seal().to_json(),
+            crate::model::Artifact::V2(doc) => doc.seal().to_json(),
+        });
     }
     map.remove("checksum");
     let unsealed = serde_json::to_string(&value).unwrap_or_default();

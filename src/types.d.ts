@@ -48,6 +48,13 @@ export type Strategy =
  */
 export type Placement = 'home' | 'product' | 'cart' | 'checkout';
 /**
+ * The model artifact: `unisono.model/2` (what `unisono build-model` and `buildModel` write)
+ * or `unisono.model/1` (still read). Its checksum is verified at load.
+ *
+ * JSON Schema: https://unisono.dev/schemas/model-1.json
+ */
+export type Model = ModelV2Document | ModelV1Document;
+/**
  * How item-item co-occurrence counts become a similarity.
  */
 export type Similarity = 'jaccard' | 'lift' | 'cosine';
@@ -450,32 +457,59 @@ export interface Targets {
   skus?: string[];
 }
 /**
- * The model artifact (`"schema": "unisono.model/1"`), as `unisono build-model` and
- * `buildModel` write it; its checksum is verified at load.
- *
- * JSON Schema: https://unisono.dev/schemas/model-1.json
+ * The model artifact (`"schema": "unisono.model/2"`), as `unisono build-model` and
+ * `buildModel` write it. Every sku appears once, in `skus`; everything else refers to an item
+ * by its index there. Every score is a number whose value is that number ÷ 10^`decimals`
+ * (integers, as written by the builder). Its checksum is verified at load.
  */
-export interface Model {
+export interface ModelV2Document {
   /**
    * The newest event the model saw (trending is relative to it).
    */
   as_of?: Timestamp | null;
+  /**
+   * `"sha256:<hex>"` of the content: the other fields but `skus` and `neighbours` as JSON,
+   * then the sku table and the neighbour columns in binary (README: "Model artifact").
+   */
   checksum?: string;
-  neighbours: {
-    [k: string]: [string, number][] | undefined;
-  };
+  /**
+   * Every score below is written as a number whose value is that number ÷ 10^`decimals`.
+   */
+  decimals?: number;
+  neighbours: NeighbourColumns;
   params: BuildParams;
-  popularity: Rankings;
-  repurchase?: {
-    [k: string]: Repurchase | undefined;
-  };
-  schema: 'unisono.model/1';
+  popularity: RankingColumns;
+  repurchase?: RepurchaseColumns;
+  schema: 'unisono.model/2';
+  /**
+   * Every sku the model names, once, sorted (byte order); the other fields refer to an item
+   * by its index in this list.
+   */
+  skus: string[];
   stats: BuildStats;
-  trending: Rankings;
+  trending: RankingColumns;
   /**
    * A name for humans and for `versions.model`; defaults to the checksum prefix.
    */
   version: string;
+}
+/**
+ * Item-item neighbours in three columns. Item `skus[i]` has `lengths[i]` neighbours, best
+ * first; they follow those of items `0..i` in `items` (indices into `skus`) and `scores`.
+ */
+export interface NeighbourColumns {
+  /**
+   * Every item's neighbours, one after the other, as indices into `skus`.
+   */
+  items: number[];
+  /**
+   * Neighbours per item of `skus` (same length as `skus`).
+   */
+  lengths: number[];
+  /**
+   * The score of each entry of `items`.
+   */
+  scores: number[];
 }
 /**
  * The parameters a model was built with; stored in the artifact so a model can be rebuilt.
@@ -518,6 +552,70 @@ export interface BuildParams {
    */
   user_weighting?: UserWeighting;
 }
+export interface RankingColumns {
+  channels?: {
+    app?: RankedColumns;
+    call_center?: RankedColumns;
+    email?: RankedColumns;
+    kiosk?: RankedColumns;
+    store?: RankedColumns;
+    web?: RankedColumns;
+    [k: string]: RankedColumns | undefined;
+  };
+  global?: RankedColumns;
+  stores?: {
+    [k: string]: RankedColumns | undefined;
+  };
+}
+/**
+ * A ranked list: `items` (indices into `skus`), best first, and their `scores`.
+ */
+export interface RankedColumns {
+  items?: number[];
+  scores?: number[];
+}
+/**
+ * Repurchase cycles in columns: for each of `items` (ascending indices into `skus`), the
+ * share of its buyers who bought it on two or more days (`rate`, a score) and the median
+ * days between two purchase days of the same buyer (`cycle_days`).
+ */
+export interface RepurchaseColumns {
+  cycle_days?: number[];
+  items?: number[];
+  rate?: number[];
+}
+export interface BuildStats {
+  events: number;
+  items: number;
+  pairs: number;
+  users: number;
+}
+/**
+ * The model artifact in its first format (`"schema": "unisono.model/1"`, a sku string per
+ * neighbour): still read. Also the builder's output in memory, written as `unisono.model/2`.
+ */
+export interface ModelV1Document {
+  /**
+   * The newest event the model saw (trending is relative to it).
+   */
+  as_of?: Timestamp | null;
+  checksum?: string;
+  neighbours: {
+    [k: string]: [string, number][] | undefined;
+  };
+  params: BuildParams;
+  popularity: Rankings;
+  repurchase?: {
+    [k: string]: Repurchase | undefined;
+  };
+  schema: 'unisono.model/1';
+  stats: BuildStats;
+  trending: Rankings;
+  /**
+   * A name for humans and for `versions.model`; defaults to the checksum prefix.
+   */
+  version: string;
+}
 export interface Rankings {
   channels?: {
     app?: [string, number][];
@@ -545,12 +643,6 @@ export interface Repurchase {
    * Share of the item's buyers who bought it on two or more days.
    */
   rate: number;
-}
-export interface BuildStats {
-  events: number;
-  items: number;
-  pairs: number;
-  users: number;
 }
 /**
  * One decision, identical on every channel that asks with the same inputs.

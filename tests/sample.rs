@@ -3,7 +3,7 @@
 use serde_json::Value;
 use std::fs;
 use unisono::builder::{self, Format};
-use unisono::model::ModelDoc;
+use unisono::model::ModelDocV2;
 use unisono::{Decision, Engine};
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/sample");
@@ -221,20 +221,17 @@ fn channels_share_the_state_id() {
 
 #[test]
 fn committed_model_is_the_build_of_the_committed_events() {
-    let committed: ModelDoc = serde_json::from_str(&read("model.json")).unwrap();
+    let committed = ModelDocV2::from_json(&read("model.json")).unwrap();
     let events = builder::parse_events(&read("events.csv"), Format::Csv).unwrap();
     assert!(events.len() >= 50_000);
-    let rebuilt = builder::build(
-        &events,
-        &committed.params,
-        &committed.version,
-        &mut |_, _, _| {},
-    )
-    .unwrap();
+    let rebuilt = builder::build(&events, &committed.params, "", &mut |_, _, _| {})
+        .unwrap()
+        .to_artifact("");
     assert_eq!(
         rebuilt.checksum, committed.checksum,
         "run scripts/demo.sh to rebuild examples/sample/model.json"
     );
+    assert_eq!(rebuilt.to_json() + "\n", read("model.json"));
 }
 
 #[test]

@@ -20,6 +20,9 @@ import type {
   EventType,
   Item,
   Model,
+  ModelV1Document,
+  ModelV2Document,
+  NeighbourColumns,
   NotShown,
   Offers,
   Placement,
@@ -147,7 +150,12 @@ export type Assertions = [
   Expect<Equal<Profile['schema'], 'unisono.profile/1'>>,
   Expect<Equal<Catalog['schema'], 'unisono.catalog/1'>>,
   Expect<Equal<Catalog['items'], Item[]>>,
-  Expect<Equal<Model['neighbours'][string], [string, number][] | undefined>>,
+  // Either format; v2 (what buildModel writes) in flat integer columns.
+  Expect<Equal<Model, ModelV2Document | ModelV1Document>>,
+  Expect<Equal<ModelV2Document['schema'], 'unisono.model/2'>>,
+  Expect<Equal<ModelV2Document['neighbours'], NeighbourColumns>>,
+  Expect<Equal<NeighbourColumns['items'], number[]>>,
+  Expect<Equal<ModelV1Document['neighbours'][string], [string, number][] | undefined>>,
   Expect<Equal<Offers['offers'][number]['eligibility'], unknown>>,
   // A sample of everything exported: none is `any`.
   Expect<NotAny<Decision>>,

@@ -20,6 +20,7 @@ USAGE:
   unisono import segment|ga4 FILE.ndjson --out-dir DIR    (writes DIR/profiles/<id>.json and DIR/events.ndjson)
   unisono import catalog-csv FILE.csv --out FILE [--version NAME]
   unisono seal catalog|config|offers|model FILE [--out FILE]   (adds the checksum verified at load)
+  unisono upgrade-model FILE [--out FILE]   (a unisono.model/1 artifact rewritten as unisono.model/2)
   unisono validate profile|catalog|config|context|offers|model FILE [--json]
                       (every problem with its path; exit code 1 when there is one)
   unisono eval [--data FILE(.gz)] [--format online-retail|csv|ndjson] [--min-days 3] [--out report.json] [--tune]
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         Some("import") => import(&args[1..]),
         Some("validate") => return validate(&args[1..]),
         Some("seal") => seal(&args[1..]),
+        Some("upgrade-model") => upgrade_model(&args[1..]),
         Some("help" | "--help" | "-h") | None => {
             println!("{USAGE}");
             Ok(())
@@ -155,10 +157,11 @@ fn build_model(raw: &[String]) -> Result<(), Error> {
         a.get("--version").unwrap_or(""),
         &mut progress,
     )?;
-    let json = doc.to_json();
+    let artifact = doc.to_artifact(a.get("--version").unwrap_or(""));
+    let json = artifact.to_json();
     eprintln!(
         "model {}: {} users, {} items, {} item pairs, {} items with neighbours, {} bytes, {:.2} s",
-        doc.version,
+        artifact.version,
         doc.stats.users,
         doc.stats.items,
         doc.stats.pairs,
@@ -290,6 +293,41 @@ fn seal(raw: &[String]) -> Result<(), Error> {
     std::fs::write(out, sealed)
         .map_err(|e| Error::new(Code::InvalidValue, "arguments", "--out", e.to_string()))?;
     eprintln!("sealed {kind} → {out}");
+    Ok(())
+}
+
+/// `upgrade-model FILE [--out FILE]`: the same model in the current format, same version.
+fn upgrade_model(raw: &[String]) -> Result<(), Error> {
+    let Some(file) = raw.first() else {
+        return Err(Error::new(
+            Code::MissingField,
+            "arguments",
+            "",
+            "upgrade-model needs a model file",
+        ));
+    };
+    let text = read(file)?;
+    let (intact, v2) = match unisono::model::parse(&text)? {
+        unisono::model::Artifact::V1(doc) => (
+            doc.checksum == doc.compute_checksum(),
+            doc.to_artifact(&doc.version),
+        ),
+        unisono::model::Artifact::V2(doc) => (doc.checksum == doc.compute_checksum(), *doc),
+    };
+    // Only an intact artifact is carried over (re-sealing would hide a corruption).
+    if !intact {
+        return Err(Error::new(
+            Code::ChecksumMismatch,
+            "model",
+            "checksum",
+            "the artifact's content does not match its checksum (corrupted or edited)",
+        ));
+    }
+    let args = Args(raw);
+    let out = args.get("--out").unwrap_or(file);
+    std::fs::write(out, v2.to_json() + "\n")
+        .map_err(|e| Error::new(Code::Io, "arguments", out, e.to_string()))?;
+    eprintln!("{} ({}) → {out}", v2.version, v2.schema);
     Ok(())
 }
 
