@@ -27,7 +27,9 @@ fn tokens(title: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().count() >= 3)
         .map(|w| {
-            if w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+            if w.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
                 Cow::Borrowed(w)
             } else {
                 Cow::Owned(w.to_lowercase())
