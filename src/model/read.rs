@@ -258,7 +258,10 @@ impl<'a> Reader<'a> {
         self.pos = i + 1;
         let raw = self.text.get(start..=i).unwrap_or_default();
         if !escaped {
-            return Ok(raw.get(1..raw.len() - 1).unwrap_or_default().to_string());
+            return Ok(raw
+                .get(1..raw.len().saturating_sub(1))
+                .unwrap_or_default()
+                .to_string());
         }
         serde_json::from_str::<String>(raw).map_err(|e| {
             err(
@@ -639,7 +642,7 @@ impl<'a> Reader<'a> {
             match key {
                 "lengths" => {
                     let l = r.u32s(&p, 0)?;
-                    expected = l.iter().map(|&n| n as usize).sum();
+                    expected = l.iter().fold(0usize, |a, &n| a.saturating_add(n as usize));
                     lengths = Some(l);
                 }
                 "items" => items = Some(r.u32s(&p, expected)?),
