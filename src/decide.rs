@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::content::ContentIndex;
 use crate::context::Context;
 use crate::error::{self, Error};
-use crate::hash::sha256_hex;
+use crate::hash::{sha256_hex, Hasher};
 use crate::model::Model;
 use crate::offers::{Assignments, NotShown, Offers, ShownOffer, TargetIndex};
 use crate::profile::Event;
@@ -74,8 +74,9 @@ pub struct Engine {
     config: Config,
     offers: Offers,
     versions: Versions,
-    /// Content hashes of the artifacts, folded into every decision id.
-    fingerprint: String,
+    /// SHA-256 already fed the artifacts' content hashes (`engine|catalog|model|config|offers|`),
+    /// which every decision id starts with: a decision hashes only its own bytes.
+    fingerprint: Hasher,
     boosts: Boosts,
     targets: TargetIndex,
     /// Reused by every decision. A second thread deciding at the same moment gets a fresh one
@@ -125,9 +126,13 @@ impl Engine {
             config: or_hash(&config.version, &config_hash),
             offers: or_hash(&offers.doc.version, &offers_hash),
         };
-        let fingerprint = format!(
-            "{ENGINE_VERSION}|{catalog_hash}|{}|{config_hash}|{offers_hash}",
-            model.checksum
+        let mut fingerprint = Hasher::new();
+        fingerprint.update(
+            format!(
+                "{ENGINE_VERSION}|{catalog_hash}|{}|{config_hash}|{offers_hash}|",
+                model.checksum
+            )
+            .as_bytes(),
         );
         let content = ContentIndex::build(&catalog);
         let boosts = Boosts::new(&catalog, &config);
@@ -210,7 +215,9 @@ impl Engine {
             offer_slots,
         );
         let ctx_canon = serde_json::to_string(ctx).unwrap_or_default();
-        let state = sha256_hex(format!("{}|{}|{digest}", self.fingerprint, ctx.now.0).as_bytes());
+        let mut state = self.fingerprint.clone();
+        state.update(format!("{}|{digest}", ctx.now.0).as_bytes());
+        let state = state.hex();
         let decision = sha256_hex(format!("{state}|{ctx_canon}").as_bytes());
         Decision {
             decision_id: format!("d-{}", &decision[..32]),

@@ -173,7 +173,45 @@ pub struct OffersDoc {
 #[derive(Debug, Clone)]
 pub struct Offers {
     pub doc: OffersDoc,
-    rules: Vec<Option<Rule>>,
+    rules: Vec<Option<Compiled>>,
+}
+
+/// An eligibility rule with its explanations rendered at load: serializing the rule's JSON on
+/// every decision was 40 % of an empty-profile decision.
+#[derive(Debug, Clone)]
+struct Compiled {
+    rule: Rule,
+    /// `rule matched: <rule>`
+    matched: String,
+    /// `condition not met: <rule>`
+    not_met: String,
+    /// `condition not met: <clause>` per clause of a top-level `and` array.
+    clause_not_met: Vec<String>,
+}
+
+impl Compiled {
+    fn new(rule: Rule, src: &Value) -> Compiled {
+        let clause_not_met = match src.get("and") {
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|c| format!("condition not met: {c}"))
+                .collect(),
+            _ => Vec::new(),
+        };
+        Compiled {
+            rule,
+            matched: format!("rule matched: {src}"),
+            not_met: format!("condition not met: {src}"),
+            clause_not_met,
+        }
+    }
+
+    /// Why the rule failed: the first failing clause of a top-level `and`, else the rule.
+    fn not_met(&self, failing: Option<usize>) -> &str {
+        failing
+            .and_then(|i| self.clause_not_met.get(i))
+            .unwrap_or(&self.not_met)
+    }
 }
 
 impl Offers {
@@ -272,11 +310,11 @@ impl Offers {
             }
             rules.push(match &o.eligibility {
                 None => None,
-                Some(v) => Some(Rule::parse(v, &p("eligibility"))?),
+                Some(v) => Some(Compiled::new(Rule::parse(v, &p("eligibility"))?, v)),
             });
         }
         // Stable order by id: ties and explanations never depend on file order.
-        let mut paired: Vec<(OfferDef, Option<Rule>)> = std::mem::take(&mut doc.offers)
+        let mut paired: Vec<(OfferDef, Option<Compiled>)> = std::mem::take(&mut doc.offers)
             .into_iter()
             .zip(rules)
             .collect();
@@ -533,6 +571,13 @@ fn days(ms: i64) -> String {
 
 /// Decide the offers for one placement.
 #[allow(clippy::too_many_arguments)]
+/// What made an eligible offer eligible; rendered only for the offers shown.
+#[derive(Clone, Copy)]
+enum Why<'a> {
+    Open,
+    Matched(&'a str),
+}
+
 pub fn decide(
     offers: &Offers,
     profile: &Profile,
@@ -582,7 +627,7 @@ pub fn decide(
         value: o.value,
         lever: o.lever,
     };
-    let mut candidates: Vec<(f64, &OfferDef, ScoreParts, String)> = Vec::new();
+    let mut candidates: Vec<(f64, &OfferDef, ScoreParts, Why)> = Vec::new();
     let mut fallbacks: Vec<(usize, &OfferDef)> = Vec::new();
     for (i, o) in offers.doc.offers.iter().enumerate() {
         let no = |code: &'static str, detail: String| NotShown {
@@ -594,7 +639,7 @@ pub fn decide(
         if held_out {
             out.assignments.holdouts.push(o.id.clone());
         }
-        let verdict: Result<String, NotShown> = (|| {
+        let verdict: Result<Why, NotShown> = (|| {
             if control {
                 return Err(no(
                     "control_group",
@@ -628,16 +673,17 @@ pub fn decide(
                     "profile-based rule without personalization consent".into(),
                 ));
             }
-            let mut why = "open to everyone".to_string();
+            let mut why = Why::Open;
             if let Some(src) = &o.eligibility {
                 // `from_json` compiles a rule for every condition, at the offer's index. One
                 // missing (only possible by editing `doc` after loading) fails closed.
-                let Some(rule) = offers.rules.get(i).and_then(Option::as_ref) else {
+                let Some(c) = offers.rules.get(i).and_then(Option::as_ref) else {
                     return Err(no("not_eligible", format!("condition not compiled: {src}")));
                 };
-                env.check(rule, src)
-                    .map_err(|failed| no("not_eligible", format!("condition not met: {failed}")))?;
-                why = format!("rule matched: {src}");
+                if let Some(failing) = env.failing(&c.rule) {
+                    return Err(no("not_eligible", c.not_met(failing).to_string()));
+                }
+                why = Why::Matched(&c.matched);
             }
             if let Some(h) = hist.get(o.id.as_str()) {
                 if o.suppress.after_redeemed && h.redeemed {
@@ -732,7 +778,10 @@ pub fn decide(
         let reasons = vec![
             OfferReason {
                 code: "eligible",
-                text: why,
+                text: match why {
+                    Why::Open => "open to everyone".to_string(),
+                    Why::Matched(t) => t.to_string(),
+                },
             },
             OfferReason {
                 code: "score",

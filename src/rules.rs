@@ -409,20 +409,19 @@ impl<'a> Env<'a> {
         }
     }
 
-    /// Evaluate; when false, name the first failing condition of a top-level `and` (or the
-    /// whole rule) as compact JSON-ish text for the explanation.
-    pub fn check(&self, r: &Rule, source: &Value) -> Result<(), String> {
+    /// Evaluate; when false, say which condition failed: `Some(Some(i))` for clause `i` of a
+    /// top-level `and`, `Some(None)` for the whole rule. The caller holds the clauses' texts
+    /// (rendered once at load), so a decision never re-serializes a rule.
+    pub fn failing(&self, r: &Rule) -> Option<Option<usize>> {
         if truthy(&self.eval(r)) {
-            return Ok(());
+            return None;
         }
-        if let (Rule::And(rs), Some(Value::Array(srcs))) = (r, source.get("and")) {
-            for (sub, src) in rs.iter().zip(srcs) {
-                if !truthy(&self.eval(sub)) {
-                    return Err(src.to_string());
-                }
+        if let Rule::And(rs) = r {
+            if let Some(i) = rs.iter().position(|sub| !truthy(&self.eval(sub))) {
+                return Some(Some(i));
             }
         }
-        Err(source.to_string())
+        Some(None)
     }
 }
 
