@@ -569,8 +569,6 @@ fn days(ms: i64) -> String {
     }
 }
 
-/// Decide the offers for one placement.
-#[allow(clippy::too_many_arguments)]
 /// What made an eligible offer eligible; rendered only for the offers shown.
 #[derive(Clone, Copy)]
 enum Why<'a> {
@@ -578,6 +576,8 @@ enum Why<'a> {
     Matched(&'a str),
 }
 
+/// Decide the offers for one placement.
+#[allow(clippy::too_many_arguments)]
 pub fn decide(
     offers: &Offers,
     profile: &Profile,
