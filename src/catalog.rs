@@ -315,7 +315,7 @@ impl SkuIndex {
 
 impl Catalog {
     pub fn from_json(text: &str) -> error::Result<Catalog> {
-        let doc: CatalogDoc = with_shared_store_ids(|| error::from_json_fast("catalog", text))?;
+        let doc: CatalogDoc = with_shared_store_ids(|| error::from_json("catalog", text))?;
         let err = |code, path: String, msg: String| Err(Error::new(code, "catalog", path, msg));
         if doc.schema != CATALOG_SCHEMA {
             return err(

@@ -117,21 +117,6 @@ pub fn from_json<T: serde::de::DeserializeOwned>(document: &'static str, text: &
     Ok(value)
 }
 
-/// [`from_json`] for large documents: parse without tracking paths first (a path costs an
-/// allocation per key), and only when that fails parse again with paths for the error. A valid
-/// document is parsed once; an invalid one gets the same error as from [`from_json`].
-pub fn from_json_fast<T: serde::de::DeserializeOwned>(
-    document: &'static str,
-    text: &str,
-) -> Result<T> {
-    if !text.trim_start().starts_with('[') {
-        if let Ok(value) = serde_json::from_str(text) {
-            return Ok(value);
-        }
-    }
-    from_json(document, text)
-}
-
 /// Deserialize from an already parsed JSON value (used for nested documents).
 pub fn from_value<T: serde::de::DeserializeOwned>(
     document: &'static str,
