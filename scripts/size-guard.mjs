@@ -8,7 +8,9 @@ import { gzipSync } from 'node:zlib';
 
 // 300 → 340 KB: opt-level "s" (decisions 1.5x faster for 18 KB; Cargo.toml [profile.wasm]) and
 // unisono.model/2 (its reader, writer, checksum and resolution, with the v1 reader kept: +29 KB).
-const BUDGET_KB = { 'unisono_bg.wasm': 340, 'unisono.js': 8 };
+// 340 → 342 KB: the catalog read from the JS string in pieces (src/catalog/pieces.rs, +2.4 KB),
+// −32 MB of Wasm memory at 200k skus.
+const BUDGET_KB = { 'unisono_bg.wasm': 342, 'unisono.js': 8 };
 const TARGET_KB = { 'unisono_bg.wasm': 120 };
 
 let failed = false;

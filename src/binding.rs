@@ -65,6 +65,26 @@ fn doc_name(name: &str) -> &'static str {
     }
 }
 
+/// Copies a JS string into Wasm a piece at a time: 64k UTF-16 units, never ending a piece
+/// between the two halves of a surrogate pair.
+fn js_pieces(s: &js_sys::JsString) -> impl FnMut(&mut String) -> bool + '_ {
+    const PIECE: u32 = 1 << 16;
+    let len = s.length();
+    let mut at = 0u32;
+    move |buf: &mut String| {
+        if at >= len {
+            return false;
+        }
+        let mut end = at.saturating_add(PIECE).min(len);
+        if end < len && (0xD800..0xDC00).contains(&(s.char_code_at(end - 1) as u32)) {
+            end -= 1;
+        }
+        buf.push_str(&String::from(s.slice(at, end)));
+        at = end;
+        true
+    }
+}
+
 fn parse_out(json: &str) -> Result<JsValue, JsValue> {
     js_sys::JSON::parse(json)
 }
@@ -92,10 +112,18 @@ impl Sources {
     /// load is the largest text plus the parsed artifacts, not all texts at once.
     fn build(&self) -> Result<crate::decide::Engine, JsValue> {
         let err = |e: Error| js_error(&e);
-        let catalog =
-            crate::catalog::Catalog::from_json(&String::from(&self.catalog)).map_err(err)?;
-        // The model text is dropped once parsed, before the columns are resolved.
-        let model = crate::model::parse(&String::from(&self.model)).map_err(err)?;
+        // The model is parsed first and its text dropped, so that text is never in memory
+        // together with the catalog's items; a catalog error still wins over a model error,
+        // as in `Engine::with_offers`.
+        let model = crate::model::parse(&String::from(&self.model));
+        // The catalog, the largest text, is read in pieces; only a document the piecewise
+        // reader cannot vouch for is copied whole, for the exact error.
+        let catalog = match crate::catalog::Catalog::from_pieces(&mut js_pieces(&self.catalog)) {
+            Some(read) => read,
+            None => crate::catalog::Catalog::from_json(&String::from(&self.catalog)),
+        }
+        .map_err(err)?;
+        let model = model.map_err(err)?;
         let model = crate::model::Model::resolve(model, &catalog).map_err(err)?;
         let config = crate::config::Config::from_json(&String::from(&self.config)).map_err(err)?;
         let offers = match &self.offers {

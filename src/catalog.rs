@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+mod pieces;
+
 pub const CATALOG_SCHEMA: &str = "unisono.catalog/1";
 /// A catalog larger than this is refused: it would not fit a kiosk or a browser tab.
 pub const MAX_ITEMS: usize = 1_000_000;
@@ -316,6 +318,11 @@ impl SkuIndex {
 impl Catalog {
     pub fn from_json(text: &str) -> error::Result<Catalog> {
         let doc: CatalogDoc = with_shared_store_ids(|| error::from_json("catalog", text))?;
+        Catalog::from_doc(doc)
+    }
+
+    /// The checks and indexes after parsing, the same however the text was read.
+    fn from_doc(doc: CatalogDoc) -> error::Result<Catalog> {
         let err = |code, path: String, msg: String| Err(Error::new(code, "catalog", path, msg));
         if doc.schema != CATALOG_SCHEMA {
             return err(
