@@ -108,8 +108,8 @@ struct Sources {
 }
 
 impl Sources {
-    /// Copies one text at a time into Wasm and drops it once parsed, so the peak memory of a
-    /// load is the largest text plus the parsed artifacts, not all texts at once.
+    /// Copies one text at a time into Wasm and drops it once parsed (the catalog's in pieces),
+    /// so no text is in Wasm memory together with the catalog's items.
     fn build(&self) -> Result<crate::decide::Engine, JsValue> {
         let err = |e: Error| js_error(&e);
         // The model is parsed first and its text dropped, so that text is never in memory
