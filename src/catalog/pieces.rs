@@ -50,13 +50,6 @@ struct Scanner {
     items: Vec<Item>,
 }
 
-/// Reads a catalog from pieces: `next` appends the next piece to the buffer and returns false
-/// when there is none. `None` when the text is not plainly valid: parse it whole then.
-pub(super) fn read(next: &mut dyn FnMut(&mut String) -> bool) -> Option<error::Result<Catalog>> {
-    let doc = with_shared_store_ids(|| scan(next))?;
-    Some(Catalog::from_doc(doc))
-}
-
 fn scan(next: &mut dyn FnMut(&mut String) -> bool) -> Option<CatalogDoc> {
     let mut s = Scanner {
         mode: Mode::Header,
@@ -94,10 +87,10 @@ fn scan(next: &mut dyn FnMut(&mut String) -> bool) -> Option<CatalogDoc> {
             break;
         }
     }
+    // `step` scans to the end of the buffer and copies the header as it goes: nothing is left.
     if s.mode != Mode::Header || s.in_string || s.depth != 0 || !s.seen_items {
         return None;
     }
-    s.header.extend_from_slice(buf.get(at..)?.as_bytes());
     let header = String::from_utf8(s.header).ok()?;
     let mut doc: CatalogDoc = error::from_json("catalog", &header).ok()?;
     doc.items = s.items;
@@ -234,7 +227,8 @@ impl Catalog {
     pub fn from_pieces(
         next: &mut dyn FnMut(&mut String) -> bool,
     ) -> Option<error::Result<Catalog>> {
-        read(next)
+        let doc = with_shared_store_ids(|| scan(next))?;
+        Some(Catalog::from_doc(doc))
     }
 }
 
