@@ -711,7 +711,7 @@ pub fn decide(
                     }
                 }
                 for c in &o.caps {
-                    let since = now.0 - (c.days * MS_PER_DAY as f64) as i64;
+                    let since = now.days_before(c.days).0;
                     let n = h.impressions.iter().filter(|t| t.0 > since).count();
                     if n >= c.max as usize {
                         return Err(no(

@@ -22,7 +22,7 @@ use crate::catalog::Catalog;
 use crate::channel::{Channel, Placement};
 use crate::error::{Code, Error};
 use crate::profile::{EventType, Profile, Window};
-use crate::time::{Timestamp, MS_PER_DAY};
+use crate::time::Timestamp;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
@@ -318,9 +318,7 @@ impl<'a> Env<'a> {
     }
 
     fn count(&self, q: &EventQuery) -> usize {
-        let since = q
-            .within_days
-            .map(|d| self.now.0 - (d * MS_PER_DAY as f64) as i64);
+        let since = q.within_days.map(|d| self.now.days_before(d).0);
         self.window
             .iter()
             .filter(|(e, _)| since.is_none_or(|s| e.ts.0 >= s))
@@ -337,7 +335,7 @@ impl<'a> Env<'a> {
     /// A matching view in the window with no purchase of the same sku at or after it. One
     /// backwards pass remembering what was bought later keeps this linear in the events.
     fn viewed_not_bought(&self, q: &ItemQuery, hours: f64) -> bool {
-        let since = self.now.0 - (hours * 3_600_000.0) as i64;
+        let since = self.now.hours_before(hours).0;
         let mut bought_later: BTreeSet<&str> = BTreeSet::new();
         for (e, item) in self.window.iter().rev() {
             match e.kind {

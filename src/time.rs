@@ -13,14 +13,40 @@ pub const MS_PER_DAY: i64 = 86_400_000;
 pub struct Timestamp(pub i64);
 
 impl Timestamp {
+    /// 0000-01-01T00:00:00Z, the earliest time the engine reads or writes.
+    pub const MIN: Timestamp = Timestamp(-62_167_219_200_000);
+    /// 9999-12-31T23:59:59.999Z, the latest.
+    pub const MAX: Timestamp = Timestamp(253_402_300_799_999);
+
     /// Days from `self` to `later` as a float (negative when `later` is earlier).
     pub fn days_until(self, later: Timestamp) -> f64 {
-        (later.0 - self.0) as f64 / MS_PER_DAY as f64
+        later.0.saturating_sub(self.0) as f64 / MS_PER_DAY as f64
+    }
+
+    /// `days` before `self`, for a window's start. Saturating: a window of 1e300 days (or one
+    /// reaching before year 0) starts at the earliest instant an i64 holds instead of wrapping
+    /// round to a time in the future.
+    pub fn days_before(self, days: f64) -> Timestamp {
+        self.ms_before(days * MS_PER_DAY as f64)
+    }
+
+    /// `hours` before `self`, saturating like [`Timestamp::days_before`].
+    pub fn hours_before(self, hours: f64) -> Timestamp {
+        self.ms_before(hours * 3_600_000.0)
+    }
+
+    fn ms_before(self, ms: f64) -> Timestamp {
+        // `as` saturates (and maps NaN to 0); the subtraction must too.
+        Timestamp(self.0.saturating_sub(ms as i64))
     }
 }
 
 /// Parse `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)`. A space may stand for `T`; `z`/`t` are
-/// accepted as RFC 3339 allows. Years 0000–9999 only.
+/// accepted as RFC 3339 allows. The instant must lie in years 0000–9999 once the offset is
+/// applied (it could not be written back otherwise). Fractions beyond milliseconds are
+/// truncated. A leap second (`:60`) is accepted only where one can occur, at 23:59:60 UTC on
+/// the last day of a month, and read as the first instant of the next day (Unix time has no
+/// 61st second; this keeps the order of events).
 pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
     let b = s.as_bytes();
     if b.len() < 20 || b.len() > 40 {
@@ -46,7 +72,6 @@ pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
         return None;
     }
-    // A leap second (60) is folded into the next second's start, as most systems do.
     if hour > 23 || minute > 59 || second > 60 {
         return None;
     }
@@ -85,9 +110,19 @@ pub fn parse_rfc3339(s: &str) -> Option<Timestamp> {
         }
         _ => return None,
     };
+    // Every field is bounded above, so none of this can overflow.
     let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_min * 60;
-    Some(Timestamp(secs * 1000 + millis))
+    let leap = second == 60;
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second.min(59) - offset_min * 60;
+    if leap {
+        // 23:59:59 UTC, and the next second starts a month.
+        let (_, _, next_day) = civil_from_days(secs.div_euclid(86_400) + 1);
+        if secs.rem_euclid(86_400) != 86_399 || next_day != 1 {
+            return None;
+        }
+    }
+    let t = Timestamp((secs + i64::from(leap)) * 1000 + millis);
+    (Timestamp::MIN..=Timestamp::MAX).contains(&t).then_some(t)
 }
 
 /// Format as `YYYY-MM-DDTHH:MM:SS(.mmm)Z`; milliseconds only when non-zero.
@@ -100,14 +135,14 @@ pub fn format_rfc3339(t: Timestamp) -> String {
 /// The same text into a stack buffer, returning its length. Decisions serialize every event
 /// and reason time, so this avoids the formatting machinery (slow, and large in Wasm).
 pub fn write_rfc3339(t: Timestamp, buf: &mut [u8; 24]) -> usize {
+    // Parsing only accepts years 0000-9999; an instant outside them (an i64 from arithmetic)
+    // is clamped to the nearest one that can be written, never printed as another date.
+    let t = t.clamp(Timestamp::MIN, Timestamp::MAX);
     let ms = t.0.rem_euclid(1000);
     let secs = t.0.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let sod = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    // Parsing only accepts years 0000-9999; anything else (an i64 from arithmetic) is clamped
-    // into that range rather than printed as a malformed time.
-    let y = y.clamp(0, 9999);
     let fields = [
         (y, 4, b'-'),
         (m, 2, b'-'),
