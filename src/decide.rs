@@ -310,17 +310,16 @@ impl Session {
         Profile::from_json(text).map(Session::new)
     }
 
-    /// Record one event (see [`Profile::track`]) and update the digest.
+    /// Record one event (see [`Profile::track`]) and update the digest: the new event's hash
+    /// is added to the sum and, at the per-profile cap, the dropped events' hashes are
+    /// subtracted, so the history is never re-hashed (O(1) amortised per event).
     pub fn track(&mut self, event_json: &str) -> error::Result<Event> {
-        let before = self.profile.events.len();
-        let e = self.profile.track(event_json)?;
-        if self.profile.events.len() == before + 1 {
-            self.events_sum = self.events_sum.wrapping_add(event_hash(&e));
-            self.digest = digest_from(&self.profile, self.events_sum);
-        } else {
-            // The oldest events were dropped (the per-profile cap): recount.
-            *self = Session::new(std::mem::replace(&mut self.profile, Profile::anonymous()));
-        }
+        let mut sum = self.events_sum;
+        let e = self.profile.track_with(event_json, |old| {
+            sum = sum.wrapping_sub(event_hash(old));
+        })?;
+        self.events_sum = sum.wrapping_add(event_hash(&e));
+        self.digest = digest_from(&self.profile, self.events_sum);
         Ok(e)
     }
 
@@ -364,5 +363,71 @@ mod tests {
         s.track(r#"{"type":"view","sku":"Z","channel":"web","ts":"2026-01-04T00:00:00Z"}"#)
             .unwrap();
         assert_ne!(s.digest(), before);
+    }
+
+    /// At the per-profile cap the dropped events leave the digest by subtraction: it must stay
+    /// the digest of the re-parsed profile, whether the new event is the newest, ties with
+    /// others, or is older than everything kept (and so drops out at once).
+    #[test]
+    fn session_digest_at_the_event_cap() {
+        use crate::profile::{MAX_EVENTS, TRACK_DROP_BATCH};
+        let ts = |i: usize| {
+            crate::time::format_rfc3339(crate::time::Timestamp(
+                1_700_000_000_000 + (i as i64 / 3) * 1000,
+            ))
+        };
+        let events: Vec<String> = (0..MAX_EVENTS)
+            .map(|i| {
+                format!(
+                    r#"{{"type":"view","sku":"S{}","channel":"web","ts":"{}"}}"#,
+                    i % 50,
+                    ts(i)
+                )
+            })
+            .collect();
+        let text = format!(
+            r#"{{"schema":"unisono.profile/1","id":"c1","events":[{}]}}"#,
+            events.join(",")
+        );
+        let mut s = Session::from_json(&text).unwrap();
+        assert_eq!(s.digest(), profile_digest(s.profile()));
+        let tracked = [
+            r#"{"type":"view","sku":"OLD","channel":"web","ts":"2000-01-01T00:00:00Z"}"#.into(),
+            format!(
+                r#"{{"type":"purchase","sku":"N","channel":"store","ts":"{}"}}"#,
+                ts(MAX_EVENTS + 10)
+            ),
+            format!(
+                r#"{{"type":"view","sku":"S0","channel":"app","ts":"{}"}}"#,
+                ts(MAX_EVENTS + 10)
+            ),
+            format!(
+                r#"{{"type":"view","sku":"MID","channel":"web","ts":"{}"}}"#,
+                ts(MAX_EVENTS / 2)
+            ),
+        ];
+        for (k, ev) in tracked.iter().enumerate() {
+            s.track(ev).unwrap();
+            let n = s.profile().events.len();
+            assert!(
+                n <= MAX_EVENTS && n >= MAX_EVENTS - TRACK_DROP_BATCH,
+                "{k}: {n}"
+            );
+            let reparsed = Profile::from_json(&s.profile().to_json()).unwrap();
+            assert_eq!(
+                &reparsed,
+                s.profile(),
+                "{k}: track keeps the canonical order"
+            );
+            assert_eq!(s.digest(), profile_digest(&reparsed), "{k}");
+        }
+        assert_eq!(s.profile().events.len(), MAX_EVENTS - TRACK_DROP_BATCH + 3);
+        assert!(
+            s.profile()
+                .events
+                .iter()
+                .all(|e| e.sku.as_deref() != Some("OLD")),
+            "an event older than the kept history drops out"
+        );
     }
 }

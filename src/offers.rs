@@ -5,8 +5,12 @@
 //! `control_group`, `channel_not_allowed`, `out_of_window`, `no_consent`, `not_eligible`,
 //! `suppressed`, `capped`, `holdout`; among the rest, arbitration by
 //! score = propensity × context weight × value × lever (ties by offer id), then mutual-exclusion
-//! groups (`excluded_by_group`) and the placement's offer slots (`outranked`). Caps and
-//! suppression count the profile's offer events from every channel.
+//! groups (`excluded_by_group`) and the placement's offer slots (`outranked`). Caps,
+//! suppression and `max_offers_per_day` count the profile's offer events from every channel, in
+//! their own window of the most recent [`MAX_CONTACT_EVENTS`] offer events up to `now`, whatever
+//! the browsing history and with or without consent. Eligibility rules and propensity read the
+//! browsing window (`affinity.max_events`); without personalization consent they are not read
+//! at all (`no_consent`, propensity 0.5), so browsing never changes which offers show.
 
 use crate::catalog::Catalog;
 use crate::channel::{Channel, Placement};
@@ -414,6 +418,14 @@ fn round6(x: f64) -> f64 {
     libm::round(x * 1e6) / 1e6
 }
 
+/// How many offer events (impressions, clicks, redemptions, dismissals) a decision reads: the
+/// most recent this many up to `now` ([`Profile::contact_window`]). Contact history is counted
+/// apart from the browsing window (`affinity.max_events`), so views and purchases never push an
+/// impression out and reset a cap, and it applies with or without personalization consent
+/// (whether an offer was already shown is not personalization). At a few offers per visit this
+/// is years of contacts, while the work per decision stays bounded.
+pub const MAX_CONTACT_EVENTS: usize = 10_000;
+
 /// Offer events for one offer, from every channel, up to `now`.
 struct OfferHistory {
     impressions: Vec<Timestamp>,
@@ -422,9 +434,9 @@ struct OfferHistory {
     last_dismissed: Option<Timestamp>,
 }
 
-fn history(events: &[Event]) -> BTreeMap<&str, OfferHistory> {
+fn history<'a>(events: &[&'a Event]) -> BTreeMap<&'a str, OfferHistory> {
     let mut m: BTreeMap<&str, OfferHistory> = BTreeMap::new();
-    for e in events {
+    for e in events.iter().copied() {
         let Some(id) = e.offer.as_deref() else {
             continue;
         };
@@ -596,8 +608,8 @@ pub fn decide(
     let control =
         f64::from(bucket(&profile.id, "universal-control")) < offers.doc.control_group_percent;
     out.assignments.control_group = control;
-    // The same bounded window of events the recommendations read.
-    let hist = history(window.events);
+    // Contact history in its own bounded window: browsing never resets a cap.
+    let hist = history(&profile.contact_window(now, MAX_CONTACT_EVENTS));
     let weighted = weighted_events(profile, window, config, now);
     let env = Env::new(
         profile,

@@ -47,6 +47,18 @@ impl EventType {
         }
     }
 
+    /// An offer contact (impression, click, redemption, dismissal): contact history, which
+    /// caps and suppression count in their own window ([`Profile::contact_window`]).
+    pub fn is_contact(&self) -> bool {
+        matches!(
+            self,
+            EventType::OfferImpression
+                | EventType::OfferClick
+                | EventType::OfferRedeemed
+                | EventType::OfferDismissed
+        )
+    }
+
     pub fn as_str(&self) -> &str {
         match self {
             EventType::View => "view",
@@ -224,6 +236,8 @@ fn bounded_events<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Event>, 
 
 /// Limits that keep a decision's work bounded whatever the profile holds.
 pub const MAX_EVENTS: usize = 100_000;
+/// How many events beyond the one over [`MAX_EVENTS`] `track` drops at once (1 %).
+pub const TRACK_DROP_BATCH: usize = 1_000;
 pub const MAX_STRING: usize = 1_000;
 
 impl Profile {
@@ -367,13 +381,7 @@ pub fn validate_event(e: &Event, document: &'static str, prefix: &str) -> error:
             &format!("a {} event needs a sku", e.kind.as_str()),
         );
     }
-    let needs_offer = matches!(
-        e.kind,
-        EventType::OfferImpression
-            | EventType::OfferClick
-            | EventType::OfferRedeemed
-            | EventType::OfferDismissed
-    );
+    let needs_offer = e.kind.is_contact();
     if needs_offer && e.offer.as_deref().unwrap_or("").is_empty() {
         return err(
             Code::MissingField,
@@ -385,10 +393,26 @@ pub fn validate_event(e: &Event, document: &'static str, prefix: &str) -> error:
 }
 
 impl Profile {
-    /// Record one event on the device, in real time: the event joins the history (oldest
-    /// events drop out past [`MAX_EVENTS`]) and the cart follows add / remove / purchase, so the
-    /// next decision on any channel reflects it. Returns the canonical event, ready to export.
+    /// Record one event on the device, in real time: the event joins the history and the cart
+    /// follows add / remove / purchase, so the next decision on any channel reflects it. Past
+    /// [`MAX_EVENTS`], the oldest [`TRACK_DROP_BATCH`] + 1 events drop out at once (see
+    /// [`Profile::track_with`]). Returns the canonical event, ready to export.
     pub fn track(&mut self, event_json: &str) -> error::Result<Event> {
+        self.track_with(event_json, |_| {})
+    }
+
+    /// [`Profile::track`], calling `dropped` with each event that leaves the history at the
+    /// cap (a `Session` subtracts them from its digest instead of re-hashing the profile).
+    ///
+    /// Dropping one event per `track` at the cap would move the whole history every time
+    /// (O(n) per event); dropping a batch makes a long-running session O(1) amortised per
+    /// event, in time order. A full profile therefore holds between
+    /// `MAX_EVENTS - TRACK_DROP_BATCH` and `MAX_EVENTS` events.
+    pub fn track_with(
+        &mut self,
+        event_json: &str,
+        mut dropped: impl FnMut(&Event),
+    ) -> error::Result<Event> {
         let e: Event = error::from_json("event", event_json)?;
         validate_event(&e, "event", "")?;
         if let Some(sku) = e.sku.clone() {
@@ -405,15 +429,24 @@ impl Profile {
             }
         }
         // Insert where `canonicalize` would put it (events are already canonical): by time, then
-        // by content among equal times. Only equal-time neighbours are serialized.
-        let key = serde_json::to_string(&e).unwrap_or_default();
-        let at = self.events.partition_point(|x| {
-            x.ts < e.ts || (x.ts == e.ts && serde_json::to_string(x).unwrap_or_default() <= key)
-        });
+        // by content among equal times. Only equal-time neighbours are serialized; an event
+        // newer than every other (the usual case) is a push.
+        let at = match self.events.last() {
+            Some(last) if last.ts >= e.ts => {
+                let key = serde_json::to_string(&e).unwrap_or_default();
+                self.events.partition_point(|x| {
+                    x.ts < e.ts
+                        || (x.ts == e.ts && serde_json::to_string(x).unwrap_or_default() <= key)
+                })
+            }
+            _ => self.events.len(),
+        };
         self.events.insert(at, e.clone());
         if self.events.len() > MAX_EVENTS {
-            let excess = self.events.len() - MAX_EVENTS;
-            self.events.drain(..excess);
+            let excess = self.events.len() - MAX_EVENTS + TRACK_DROP_BATCH;
+            for old in self.events.drain(..excess.min(self.events.len())) {
+                dropped(&old);
+            }
         }
         Ok(e)
     }
@@ -422,14 +455,37 @@ impl Profile {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// The events a decision at `now` reads: the most recent `max` up to `now` (events are
-    /// kept in time order). Every strategy, rule and cap reads this same window, so the work
-    /// per decision is bounded whatever the profile's length, and a replay at an earlier `now`
-    /// gives the earlier decision.
+    /// The browsing window a decision at `now` reads: the most recent `max` events up to `now`
+    /// (events are kept in time order). Strategies, offer rules and propensity read this same
+    /// window, so their work is bounded whatever the profile's length, and a replay at an
+    /// earlier `now` gives the earlier decision. Contact history has its own window
+    /// ([`Profile::contact_window`]), and `exclude_purchased` reads every purchase up to `now`.
     pub fn window(&self, now: Timestamp, max: usize) -> &[Event] {
+        let past = self.up_to(now);
+        past.get(past.len().saturating_sub(max)..)
+            .unwrap_or_default()
+    }
+
+    /// Every event up to `now` (events are kept in time order).
+    pub fn up_to(&self, now: Timestamp) -> &[Event] {
         let past = self.events.partition_point(|e| e.ts <= now);
-        let start = past.saturating_sub(max);
-        self.events.get(start..past).unwrap_or_default()
+        self.events.get(..past).unwrap_or_default()
+    }
+
+    /// The contact history a decision at `now` reads: the most recent `max` offer events
+    /// (impressions, clicks, redemptions, dismissals, with an offer id) up to `now`, in time
+    /// order. Counted apart from [`Profile::window`], so no number of views or purchases pushes
+    /// an impression out and resets a cap. One backwards pass, stopping at the `max`-th.
+    pub fn contact_window(&self, now: Timestamp, max: usize) -> Vec<&Event> {
+        let mut out: Vec<&Event> = self
+            .up_to(now)
+            .iter()
+            .rev()
+            .filter(|e| e.kind.is_contact() && e.offer.is_some())
+            .take(max)
+            .collect();
+        out.reverse();
+        out
     }
 }
 

@@ -143,12 +143,23 @@ impl ProfileView {
         view.purchased = vec![0; catalog.len().div_ceil(64)];
         view.affinity = vec![0; catalog.len().div_ceil(64)];
         for (&i, h) in &view.items {
-            let (word, bit) = (i as usize / 64, 1u64 << (i % 64));
-            if let (true, Some(w)) = (h.last_purchase.is_some(), view.purchased.get_mut(word)) {
-                *w |= bit;
+            if h.last_purchase.is_some() {
+                set_bit(&mut view.purchased, i);
             }
-            if let (true, Some(w)) = (h.affinity > 0.0, view.affinity.get_mut(word)) {
-                *w |= bit;
+            if h.affinity > 0.0 {
+                set_bit(&mut view.affinity, i);
+            }
+        }
+        // `exclude_purchased` holds for every purchase up to `now`, not only those in the
+        // window: the older ones are one pass over the events before it (the window is the tail
+        // of the events up to `now`, `Profile::window`), a catalog lookup per purchase.
+        let past = profile.up_to(ctx.now);
+        let older = past
+            .get(..past.len().saturating_sub(window.events.len()))
+            .unwrap_or_default();
+        for e in older.iter().filter(|e| e.kind == EventType::Purchase) {
+            if let Some(i) = e.sku.as_deref().and_then(|s| catalog.get(s)) {
+                set_bit(&mut view.purchased, i);
             }
         }
         view.cart = profile
@@ -169,6 +180,12 @@ impl ProfileView {
     #[inline(always)]
     fn has_affinity(&self, item: u32) -> bool {
         bit(&self.affinity, item)
+    }
+}
+
+fn set_bit(set: &mut [u64], item: u32) {
+    if let Some(w) = set.get_mut(item as usize / 64) {
+        *w |= 1u64 << (item % 64);
     }
 }
 
