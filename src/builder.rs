@@ -176,6 +176,9 @@ fn parse_ndjson(text: &str) -> error::Result<Vec<PopEvent>> {
             continue;
         }
         let v: serde_json::Value = serde_json::from_str(line).map_err(|e| {
+            if crate::import::is_too_deep(&e) {
+                return error::too_deep("events", format!("line {}", i + 1));
+            }
             line_err(i + 1, "", Code::InvalidJson, e.to_string())
                 .with_path(format!("line {}", i + 1))
         })?;

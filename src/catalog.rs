@@ -6,7 +6,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -15,6 +15,9 @@ mod pieces;
 pub const CATALOG_SCHEMA: &str = "unisono.catalog/1";
 /// A catalog larger than this is refused: it would not fit a kiosk or a browser tab.
 pub const MAX_ITEMS: usize = 1_000_000;
+/// At most this many stores in a catalog (and store ids in an item's stock), refused while
+/// reading.
+pub const MAX_STORES: usize = 100_000;
 
 /// A physical store (where kiosk and point-of-sale decisions are made).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -89,16 +92,17 @@ thread_local! {
     /// Store ids seen by the catalog being parsed (see [`Catalog::from_json`]), sorted: each
     /// item's [`Stock`] shares them. Only memory depends on it; outside a parse ids are not
     /// shared.
-    static STORE_IDS: RefCell<Option<Vec<Arc<str>>>> = const { RefCell::new(None) };
+    static STORE_IDS: RefCell<Option<BTreeSet<Arc<str>>>> = const { RefCell::new(None) };
 }
 
 fn intern(id: &str) -> Arc<str> {
     STORE_IDS.with(|ids| match ids.borrow_mut().as_mut() {
-        Some(seen) => match seen.binary_search_by(|s| (**s).cmp(id)) {
-            Ok(i) => seen.get(i).cloned().unwrap_or_else(|| Arc::from(id)),
-            Err(i) => {
+        // A set, not a sorted vector: inserting 100k ids in reverse order was quadratic.
+        Some(seen) => match seen.get(id) {
+            Some(shared) => shared.clone(),
+            None => {
                 let shared: Arc<str> = Arc::from(id);
-                seen.insert(i, shared.clone());
+                seen.insert(shared.clone());
                 shared
             }
         },
@@ -108,7 +112,7 @@ fn intern(id: &str) -> Arc<str> {
 
 /// Runs `f` with store ids shared across every [`Stock`] it deserializes.
 fn with_shared_store_ids<T>(f: impl FnOnce() -> T) -> T {
-    let outer = STORE_IDS.with(|ids| ids.replace(Some(Vec::new())));
+    let outer = STORE_IDS.with(|ids| ids.replace(Some(BTreeSet::new())));
     let value = f();
     STORE_IDS.with(|ids| ids.replace(outer));
     value
@@ -133,12 +137,28 @@ impl<'de> Deserialize<'de> for Stock {
                 f.write_str("a map")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Stock, A::Error> {
-                let mut stock = Stock::default();
-                // As a `BTreeMap` reads it: a repeated store id keeps its last value.
+                // Read in document order, then sorted once (a stable sort, so of a repeated
+                // store id the last value stays, as a `BTreeMap` reads it): inserting each in
+                // place was quadratic for ids in reverse order.
+                let mut entries: Vec<(Arc<str>, f64)> = Vec::new();
                 while let Some((store, qty)) =
                     map.next_entry::<std::borrow::Cow<'de, str>, f64>()?
                 {
-                    stock.insert(&store, qty);
+                    if entries.len() == MAX_STORES {
+                        return Err(serde::de::Error::custom(error::tagged(
+                            Code::TooLarge,
+                            format!("at most {MAX_STORES} stores"),
+                        )));
+                    }
+                    entries.push((intern(&store), qty));
+                }
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                let mut stock = Stock(Vec::with_capacity(entries.len()));
+                for (store, qty) in entries {
+                    match stock.0.last_mut() {
+                        Some(last) if last.0 == store => last.1 = qty,
+                        _ => stock.0.push((store, qty)),
+                    }
                 }
                 Ok(stock)
             }
@@ -227,9 +247,11 @@ pub(crate) struct CatalogDoc {
     schema: String,
     #[serde(default)]
     version: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "error::at_most::<_, _, MAX_STORES>")]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_STORES)))]
     stores: Vec<Store>,
     #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 1_000_000)))]
+    #[serde(deserialize_with = "error::at_most::<_, _, MAX_ITEMS>")]
     items: Vec<Item>,
     /// Optional `"sha256:<hex>"` of the document's canonical form (`unisono seal` writes it);
     /// when present the engine verifies it at load and rejects a mismatch.

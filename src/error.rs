@@ -91,12 +91,76 @@ impl Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Arrays and objects nest at most this deep in any document, the document's own object being
+/// level 1: serde_json's own limit (it refuses the 128th level), which the hand-written readers
+/// (the model reader, the catalog scanner) apply too. A deeper document is `too_large` at the
+/// path of the first level too many. Measured in Wasm, a free-form value at this depth takes
+/// about 66 KB of the 1 MB stack (tests/depth.rs, pkg-tests/depth.test.mjs).
+pub const MAX_DEPTH: usize = 127;
+
+/// The error for a value nested deeper than [`MAX_DEPTH`], at `path`.
+pub fn too_deep(document: &'static str, path: impl Into<String>) -> Error {
+    Error::new(
+        Code::TooLarge,
+        document,
+        path,
+        format!("arrays and objects nest at most {MAX_DEPTH} levels deep"),
+    )
+}
+
+/// serde_json's recursion limit: a syntax error to serde, `too_large` to a document's author.
+fn depth_exceeded(document: &'static str, e: Error, inner: &serde_json::Error) -> Error {
+    if inner.classify() == serde_json::error::Category::Syntax
+        && inner.to_string().starts_with("recursion limit exceeded")
+    {
+        too_deep(document, e.path)
+    } else {
+        e
+    }
+}
+
+/// Deserialize a list of at most `MAX` elements, refused at element `MAX + 1` while it is read
+/// (`too_large`, at the list's path): a ten-million-item list costs `MAX + 1` elements of work
+/// and memory, not ten million. Use as `#[serde(deserialize_with = "error::at_most::<_, _, N>")]`.
+pub(crate) fn at_most<'de, D, T, const MAX: usize>(d: D) -> std::result::Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    struct Bounded<T, const MAX: usize>(std::marker::PhantomData<T>);
+    impl<'de, T: serde::Deserialize<'de>, const MAX: usize> serde::de::Visitor<'de>
+        for Bounded<T, MAX>
+    {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an array")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> std::result::Result<Vec<T>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+            while let Some(e) = seq.next_element()? {
+                if out.len() == MAX {
+                    return Err(serde::de::Error::custom(tagged(
+                        Code::TooLarge,
+                        format!("at most {MAX} elements"),
+                    )));
+                }
+                out.push(e);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_seq(Bounded::<T, MAX>(std::marker::PhantomData))
+}
+
 /// Deserialize a JSON document, keeping the path of the first problem.
 pub fn from_json<T: serde::de::DeserializeOwned>(document: &'static str, text: &str) -> Result<T> {
     // serde also accepts a struct written as an array; a document must be an object.
     if text.trim_start().starts_with('[') {
         return Err(match serde_json::from_str::<serde::de::IgnoredAny>(text) {
-            Err(e) => from_serde(document, String::new(), &e),
+            Err(e) => depth_exceeded(document, from_serde(document, String::new(), &e), &e),
             Ok(_) => Error::new(
                 Code::InvalidType,
                 document,
@@ -106,11 +170,12 @@ pub fn from_json<T: serde::de::DeserializeOwned>(document: &'static str, text: &
         });
     }
     let mut de = serde_json::Deserializer::from_str(text);
-    // Recursion in serde_json is already limited to 128 levels, so deep nesting is an error, not
-    // a stack overflow.
+    // Recursion in serde_json is limited ([`MAX_DEPTH`]), so deep nesting is an error, not a
+    // stack overflow; values it ignores (unknown event keys) are skipped in a loop, not
+    // recursively.
     let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = clean_path(&e.path().to_string());
-        from_serde(document, path, e.inner())
+        depth_exceeded(document, from_serde(document, path, e.inner()), e.inner())
     })?;
     de.end()
         .map_err(|e| from_serde(document, String::new(), &e))?;

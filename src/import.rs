@@ -242,6 +242,7 @@ fn parse_line(line: usize, raw: &str) -> error::Result<Map<String, Value>> {
             Code::InvalidType,
             "expected a JSON object on every line",
         )),
+        Err(e) if is_too_deep(&e) => Err(error::too_deep(EVENTS, path_at(line, ""))),
         Err(e) => {
             // serde_json counts lines inside the text it was given: one line here.
             let full = e.to_string();
@@ -254,6 +255,12 @@ fn parse_line(line: usize, raw: &str) -> error::Result<Map<String, Value>> {
             ))
         }
     }
+}
+
+/// serde_json's recursion limit ([`error::MAX_DEPTH`]): the line nests too deep.
+pub(crate) fn is_too_deep(e: &serde_json::Error) -> bool {
+    e.classify() == serde_json::error::Category::Syntax
+        && e.to_string().starts_with("recursion limit exceeded")
 }
 
 /// A string (a number is taken as its text); absent, null and blank are `None`.
@@ -1126,21 +1133,36 @@ fn assemble(source: Source, mut records: Vec<Record>, lines: usize) -> Imported 
     for (id, acc) in accs {
         let mut evs = acc.events;
         // The cart as `track` would have left it, replaying the history in order.
-        let mut cart: Vec<CartLine> = Vec::new();
+        // Lines by sku in a map (a removed line leaves a hole): a scan of the cart per event
+        // was quadratic for a history adding many different skus.
+        let mut lines: Vec<Option<CartLine>> = Vec::new();
+        let mut line_of: BTreeMap<&str, usize> = BTreeMap::new();
         for e in &evs {
             let Some(sku) = &e.sku else { continue };
             match e.kind {
-                EventType::AddToCart => match cart.iter_mut().find(|l| &l.sku == sku) {
-                    Some(l) => l.quantity += e.quantity.unwrap_or(1.0),
-                    None => cart.push(CartLine {
-                        sku: sku.clone(),
-                        quantity: e.quantity.unwrap_or(1.0),
-                    }),
-                },
-                EventType::RemoveFromCart | EventType::Purchase => cart.retain(|l| &l.sku != sku),
+                EventType::AddToCart => {
+                    let line = line_of.get(sku.as_str()).and_then(|&i| lines.get_mut(i));
+                    match line.and_then(Option::as_mut) {
+                        Some(l) => l.quantity += e.quantity.unwrap_or(1.0),
+                        None => {
+                            line_of.insert(sku, lines.len());
+                            lines.push(Some(CartLine {
+                                sku: sku.clone(),
+                                quantity: e.quantity.unwrap_or(1.0),
+                            }));
+                        }
+                    }
+                }
+                EventType::RemoveFromCart | EventType::Purchase => {
+                    if let Some(slot) = line_of.remove(sku.as_str()).and_then(|i| lines.get_mut(i))
+                    {
+                        *slot = None;
+                    }
+                }
                 _ => {}
             }
         }
+        let cart: Vec<CartLine> = lines.into_iter().flatten().collect();
         if evs.len() > MAX_EVENTS {
             let excess = evs.len() - MAX_EVENTS;
             dropped += excess;

@@ -27,6 +27,8 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 pub const OFFERS_SCHEMA: &str = "unisono.offers/1";
+/// At most this many offers in a catalogue, refused while reading (every decision scores each).
+pub const MAX_OFFERS: usize = 10_000;
 
 /// The same words on every channel, per locale.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -166,6 +168,8 @@ pub struct OffersDoc {
     /// At most this many different offers per customer per 24 hours, across channels.
     #[serde(default)]
     pub max_offers_per_day: Option<usize>,
+    #[serde(deserialize_with = "error::at_most::<_, _, MAX_OFFERS>")]
+    #[cfg_attr(feature = "schema", schemars(length(max = MAX_OFFERS)))]
     pub offers: Vec<OfferDef>,
     /// Optional `"sha256:<hex>"` of the document's canonical form (`unisono seal` writes it);
     /// when present the engine verifies it at load and rejects a mismatch.

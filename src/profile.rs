@@ -187,13 +187,13 @@ pub struct Profile {
     pub schema: String,
     #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 1000)))]
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "error::at_most::<_, _, MAX_IDENTIFIERS>")]
     pub identifiers: Vec<Identifier>,
     #[serde(default)]
     pub consents: Consents,
     #[serde(default)]
     pub traits: Traits,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "error::at_most::<_, _, MAX_SEGMENTS>")]
     pub segments: Vec<String>,
     #[serde(default)]
     pub cart: Vec<CartLine>,
@@ -236,6 +236,9 @@ fn bounded_events<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Event>, 
 
 /// Limits that keep a decision's work bounded whatever the profile holds.
 pub const MAX_EVENTS: usize = 100_000;
+/// At most this many segments and identifiers in a profile, refused while reading.
+pub const MAX_SEGMENTS: usize = 100_000;
+pub const MAX_IDENTIFIERS: usize = 100_000;
 /// How many events beyond the one over [`MAX_EVENTS`] `track` drops at once (1 %).
 pub const TRACK_DROP_BATCH: usize = 1_000;
 pub const MAX_STRING: usize = 1_000;

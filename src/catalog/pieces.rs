@@ -9,7 +9,7 @@
 //! text with [`Catalog::from_json`] for the exact error. The checks after parsing are the same
 //! code, so a catalog read either way is the same value.
 
-use super::{with_shared_store_ids, Catalog, CatalogDoc, Item};
+use super::{with_shared_store_ids, Catalog, CatalogDoc, Item, MAX_ITEMS};
 use crate::error;
 
 /// Where the scanner is.
@@ -146,6 +146,9 @@ impl Scanner {
                             }
                         }
                         b'{' | b'[' => {
+                            if self.depth >= error::MAX_DEPTH {
+                                return None; // `from_json` says where it is too deep
+                            }
                             if self.depth == 1 && self.items_key {
                                 self.items_key = false;
                                 if b != b'[' || self.seen_items {
@@ -195,10 +198,16 @@ impl Scanner {
                 Mode::Item => {
                     match b {
                         b'"' => self.in_string = true,
+                        // The item is at level 3 of the document (object, `items`, item).
+                        b'{' | b'[' if self.depth + 2 >= error::MAX_DEPTH => return None,
                         b'{' | b'[' => self.depth += 1,
                         b'}' | b']' => {
                             self.depth = self.depth.checked_sub(1)?;
                             if self.depth == 0 {
+                                // One past the limit: `from_json` reads as far and says so.
+                                if self.items.len() >= MAX_ITEMS {
+                                    return None;
+                                }
                                 let text = buf.get(self.item_start..=at)?;
                                 self.items.push(error::from_json("catalog", text).ok()?);
                                 self.mode = Mode::Between;

@@ -9,14 +9,18 @@ use super::{
 };
 use crate::channel::Channel;
 use crate::error::{self, Code, Error};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 type Result<T> = std::result::Result<T, Error>;
 
 /// Parse a v2 document (its `schema` tag is checked by the caller, the content by
 /// `ModelDocV2::check`).
 pub(super) fn parse(text: &str) -> Result<ModelDocV2> {
-    let mut r = Reader { text, pos: 0 };
+    let mut r = Reader {
+        text,
+        pos: 0,
+        depth: 0,
+    };
     let doc = r.document()?;
     r.ws();
     if r.pos < text.len() {
@@ -28,6 +32,32 @@ pub(super) fn parse(text: &str) -> Result<ModelDocV2> {
 struct Reader<'a> {
     text: &'a str,
     pos: usize,
+    /// Arrays and objects open around the current position (the document's object is 1).
+    depth: usize,
+}
+
+/// Where [`Reader::skip`] is inside the containers it opened: for an error's path only.
+enum Step {
+    /// In an object, at the value of this key.
+    Key(String),
+    /// In an array, at this element.
+    Index(usize),
+}
+
+/// `path` followed by `steps`: `params.a[3].b`.
+fn path_of(path: &str, steps: &[Step]) -> String {
+    let mut out = path.to_string();
+    for step in steps {
+        match step {
+            Step::Key(k) if out.is_empty() => out.push_str(k),
+            Step::Key(k) => {
+                out.push('.');
+                out.push_str(k);
+            }
+            Step::Index(i) => out += &format!("[{i}]"),
+        }
+    }
+    out
 }
 
 /// One JSON number as written.
@@ -156,8 +186,30 @@ impl<'a> Reader<'a> {
         if self.peek() != Some(b'{') {
             return Err(self.invalid_type(path, expected));
         }
+        self.enter(path)?;
+        self.members(path, f)?;
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// Past an opening `[` or `{` at `path`: one level deeper, if the limit allows.
+    fn enter(&mut self, path: &str) -> Result<()> {
+        if self.depth >= error::MAX_DEPTH {
+            return Err(error::too_deep("model", path));
+        }
+        self.depth += 1;
         self.pos += 1;
-        let mut seen: Vec<String> = Vec::new();
+        Ok(())
+    }
+
+    /// [`Reader::object`] after its `{`. Keys seen are in a set: a map of a million stores
+    /// costs a million lookups, not a million scans.
+    fn members(
+        &mut self,
+        path: &str,
+        f: &mut dyn FnMut(&mut Self, &str) -> Result<()>,
+    ) -> Result<()> {
+        let mut seen: BTreeSet<String> = BTreeSet::new();
         self.ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
@@ -169,7 +221,7 @@ impl<'a> Reader<'a> {
                 return Err(self.syntax(path, "key must be a string"));
             }
             let key = self.string(path)?;
-            if seen.contains(&key) {
+            if seen.contains(key.as_str()) {
                 return Err(err(
                     Code::InvalidValue,
                     join(path, &key),
@@ -178,7 +230,7 @@ impl<'a> Reader<'a> {
             }
             self.expect(b':', &join(path, &key))?;
             f(self, &key)?;
-            seen.push(key);
+            seen.insert(key);
             self.ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -196,13 +248,24 @@ impl<'a> Reader<'a> {
         &mut self,
         path: &str,
         expected: &str,
-        mut f: impl FnMut(&mut Self, usize) -> Result<()>,
+        f: impl FnMut(&mut Self, usize) -> Result<()>,
     ) -> Result<()> {
         self.ws();
         if self.peek() != Some(b'[') {
             return Err(self.invalid_type(path, expected));
         }
-        self.pos += 1;
+        self.enter(path)?;
+        self.elements(path, f)?;
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// [`Reader::array`] after its `[`.
+    fn elements(
+        &mut self,
+        path: &str,
+        mut f: impl FnMut(&mut Self, usize) -> Result<()>,
+    ) -> Result<()> {
         self.ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
@@ -348,24 +411,33 @@ impl<'a> Reader<'a> {
     }
 
     /// A non-negative integer below 2^32 (an index, a length, `decimals`).
+    /// The same codes and words as `error::count` (no Rust type names).
     fn u32(&mut self, at: At) -> Result<u32> {
-        match self.number(at, "u32")? {
+        match self.number(at, "a non-negative integer")? {
             Number::Small(v) => Ok(v),
-            Number::Integer(v) => Err(err(
+            Number::Integer(v) if v < 0.0 => Err(err(
                 Code::InvalidValue,
                 at.path(),
-                format!("invalid value: integer `{v}`, expected u32"),
+                format!("invalid value: integer `{v}`, expected a non-negative integer"),
+            )),
+            Number::Integer(v) => Err(err(
+                Code::TooLarge,
+                at.path(),
+                format!(
+                    "integer `{v}` is too large: at most {}",
+                    crate::error::MAX_COUNT
+                ),
             )),
             Number::Float(v) => Err(err(
                 Code::InvalidType,
                 at.path(),
-                format!("invalid type: floating point `{v}`, expected u32"),
+                format!("invalid type: floating point `{v}`, expected a non-negative integer"),
             )),
         }
     }
 
     fn f64(&mut self, at: At) -> Result<f64> {
-        Ok(match self.number(at, "f64")? {
+        Ok(match self.number(at, "a number")? {
             Number::Small(v) => f64::from(v),
             Number::Integer(v) | Number::Float(v) => v,
         })
@@ -420,6 +492,9 @@ impl<'a> Reader<'a> {
     fn f64s(&mut self, path: &str) -> Result<Vec<f64>> {
         let mut v = Vec::new();
         self.array(path, "an array of numbers", |r, i| {
+            if i >= MAX_NEIGHBOURS {
+                return Err(too_many(path));
+            }
             v.push(r.f64(At::element(path, i))?);
             Ok(())
         })?;
@@ -480,28 +555,100 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// Past one JSON value of any kind (its validity is the delegate's to check).
+    /// Past one JSON value of any kind (its validity is the delegate's to check). A loop over
+    /// an explicit stack, not recursion, so no nesting reaches the (1 MB, in Wasm) stack; a
+    /// value nested past [`error::MAX_DEPTH`] is `too_large` as soon as the level too many
+    /// opens. Paths are built for an error only. Repeated keys are left to the delegate, as
+    /// serde's maps and structs decide them.
     fn skip(&mut self, path: &str) -> Result<()> {
-        self.ws();
-        match self.peek() {
-            Some(b'"') => self.string(path).map(drop),
-            Some(b'{') => self.object(path, "a map", &mut |r, key| r.skip(&join(path, key))),
-            Some(b'[') => self.array(path, "a sequence", |r, i| r.skip(&format!("{path}[{i}]"))),
-            Some(b'-' | b'0'..=b'9') => self.number(At::field(path), "a value").map(drop),
-            _ => {
-                for literal in ["true", "false", "null"] {
-                    if self
-                        .text
-                        .get(self.pos..)
-                        .is_some_and(|t| t.starts_with(literal))
-                    {
-                        self.pos += literal.len();
-                        return Ok(());
+        let mut open: Vec<Step> = Vec::new();
+        let at = |open: &[Step]| path_of(path, open);
+        loop {
+            // One value; a container is entered and its first member read by the next turn.
+            self.ws();
+            match self.peek() {
+                Some(open_byte @ (b'{' | b'[')) => {
+                    if self.depth + open.len() >= error::MAX_DEPTH {
+                        return Err(error::too_deep("model", at(&open)));
+                    }
+                    self.pos += 1;
+                    self.ws();
+                    let close = if open_byte == b'{' { b'}' } else { b']' };
+                    if self.peek() == Some(close) {
+                        self.pos += 1;
+                    } else if open_byte == b'{' {
+                        let key = self.key(&at(&open))?;
+                        open.push(Step::Key(key));
+                        continue;
+                    } else {
+                        open.push(Step::Index(0));
+                        continue;
                     }
                 }
-                Err(self.syntax(path, "expected value"))
+                Some(b'"') => drop(
+                    self.string("")
+                        .map_err(|e| Error::new(e.code, e.document, at(&open), e.message))?,
+                ),
+                Some(b'-' | b'0'..=b'9') => {
+                    self.number(At::field(""), "a value")
+                        .map_err(|e| Error::new(e.code, e.document, at(&open), e.message))?;
+                }
+                _ => {
+                    let literal = ["true", "false", "null"].into_iter().find(|literal| {
+                        self.text
+                            .get(self.pos..)
+                            .is_some_and(|t| t.starts_with(literal))
+                    });
+                    match literal {
+                        Some(literal) => self.pos += literal.len(),
+                        None => return Err(self.syntax(&at(&open), "expected value")),
+                    }
+                }
+            }
+            // The value is complete: close what it completes, or move to the next member.
+            loop {
+                self.ws();
+                let next = match (open.last(), self.peek()) {
+                    (None, _) => return Ok(()),
+                    (Some(Step::Index(_)), Some(b']')) | (Some(Step::Key(_)), Some(b'}')) => {
+                        self.pos += 1;
+                        open.pop();
+                        continue;
+                    }
+                    (Some(Step::Index(i)), Some(b',')) => Step::Index(i + 1),
+                    (Some(Step::Key(_)), Some(b',')) => {
+                        self.pos += 1;
+                        open.pop();
+                        let key = self.key(&at(&open))?;
+                        open.push(Step::Key(key));
+                        break;
+                    }
+                    (Some(Step::Index(_)), _) => {
+                        return Err(self.syntax(&at(&open), "expected `,` or `]`"))
+                    }
+                    (Some(Step::Key(_)), _) => {
+                        open.pop();
+                        return Err(self.syntax(&at(&open), "expected `,` or `}`"));
+                    }
+                };
+                self.pos += 1;
+                if let Some(top) = open.last_mut() {
+                    *top = next;
+                }
+                break;
             }
         }
+    }
+
+    /// An object key and its colon (for [`Reader::skip`]; `path` is the object's).
+    fn key(&mut self, path: &str) -> Result<String> {
+        self.ws();
+        if self.peek() != Some(b'"') {
+            return Err(self.syntax(path, "key must be a string"));
+        }
+        let key = self.string(path)?;
+        self.expect(b':', &join(path, &key))?;
+        Ok(key)
     }
 
     fn ranked(&mut self, path: &str) -> Result<RankedV2> {
