@@ -410,7 +410,7 @@ mod tests {
             s.track(ev).unwrap();
             let n = s.profile().events.len();
             assert!(
-                n <= MAX_EVENTS && n >= MAX_EVENTS - TRACK_DROP_BATCH,
+                (MAX_EVENTS - TRACK_DROP_BATCH..=MAX_EVENTS).contains(&n),
                 "{k}: {n}"
             );
             let reparsed = Profile::from_json(&s.profile().to_json()).unwrap();
