@@ -1,12 +1,17 @@
 // Shared loading for the pkg-tests: the BUILT package (pkg/) and the embedded sample retailer.
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 
 export const root = new URL('../', import.meta.url);
 export const sampleDir = new URL('examples/sample/', root);
 export const read = (rel) => readFileSync(new URL(rel, sampleDir), 'utf8');
 export const readJson = (rel) => JSON.parse(read(rel));
 
-export const unisono = await import(new URL('pkg/node.js', root).href);
+// The package under test: pkg/, or another build of it (UNISONO_PKG=/path/to/pkg).
+export const pkgDir = process.env.UNISONO_PKG
+  ? pathToFileURL(process.env.UNISONO_PKG.replace(/\/?$/, '/'))
+  : new URL('pkg/', root);
+export const unisono = await import(new URL('node.js', pkgDir).href);
 
 export const sample = {
   catalog: read('catalog.json'),

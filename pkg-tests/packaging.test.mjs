@@ -223,8 +223,8 @@ test('npm pack ships exactly the package files, with sideEffects: false', (t) =>
   const files = packed.files.map((f) => f.path).sort();
   const schemas = ['catalog', 'config', 'context', 'decision', 'model', 'offers', 'profile']
     .map((n) => `schemas/${n}.schema.json`);
-  assert.deepEqual(files, ['README.md', 'node.cjs', 'node.d.cts', 'node.d.ts', 'node.js', 'package.json',
-    ...schemas, 'unisono.d.ts', 'unisono.js', 'unisono_bg.wasm', 'unisono_bg.wasm.d.ts']);
+  assert.deepEqual(files, ['README.md', 'node.cjs', 'node.d.cts', 'node.d.ts', 'node.js', 'node_glue.cjs', 'package.json',
+    ...schemas, 'unisono.d.ts', 'unisono.js', 'unisono_bg.wasm', 'unisono_bg.wasm.d.ts', 'unisono_glue.js']);
   const pkg = JSON.parse(readFileSync(join(app, 'node_modules/unisono/package.json'), 'utf8'));
   assert.equal(pkg.sideEffects, false);
   const installed = readdirSync(join(app, 'node_modules/unisono'), { recursive: true })

@@ -1,15 +1,20 @@
 // Completes pkg/ after wasm-bindgen (see build-pkg.sh): the Node entries, package.json with
 // conditional exports, the README, and a size report.
 //
-// One package, one .wasm, two JS glues:
-//   unisono.js   wasm-bindgen --target web (ESM, async `init()`): browsers, bundlers, workers
-//   node.cjs     wasm-bindgen --target nodejs (CommonJS, reads the .wasm synchronously): require()
-//   node.js      Node ESM: re-exports node.cjs (Node's "ES module wrapper" for dual packages), so
-//                `import` and `require` in one process share one Wasm instance and one Engine
-//                class, and the glue is not shipped a third time.
+// One package, one .wasm, two wasm-bindgen glues, and over each the public API of js/api.js
+// (argument checks, UnisonoError, an instance that survives a failed call):
+//   unisono.js       the API over unisono_glue.js, wasm-bindgen --target web (ESM, async
+//                    `init()`): browsers, bundlers, workers
+//   node.cjs         the API over node_glue.cjs, wasm-bindgen --target nodejs (CommonJS, reads
+//                    the .wasm synchronously): require()
+//   node.js          Node ESM: re-exports node.cjs (Node's "ES module wrapper" for dual packages),
+//                    so `import` and `require` in one process share one Wasm instance and one
+//                    Engine class, and the glue is not shipped a third time.
 // The nodejs target was chosen over bundling the web glue to CommonJS (esbuild): no extra tool,
 // its output is the generator's own (tested upstream), and it is smaller than the web glue.
-import { readFileSync, writeFileSync, copyFileSync, readdirSync, mkdirSync } from 'node:fs';
+// The glues' .d.ts describe the API (js/api.js has the same classes and methods, and the Rust
+// doc comments become its JSDoc), so they ship as the entries' types.
+import { readFileSync, writeFileSync, copyFileSync, readdirSync, mkdirSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
@@ -17,21 +22,67 @@ const cargo = readFileSync('Cargo.toml', 'utf8');
 const version = cargo.match(/^version = "(.*)"/m)[1];
 const description = cargo.match(/^description = "(.*)"/m)[1];
 
-// --- node.cjs / node.d.cts: the nodejs-target glue, reading the .wasm next to it.
-const cjs = readFileSync('target/pkg-nodejs/unisono.js', 'utf8');
-if (!cjs.includes('const wasmPath = `${__dirname}/unisono_bg.wasm`;')) {
-  throw new Error('target/pkg-nodejs/unisono.js no longer loads ${__dirname}/unisono_bg.wasm: update scripts/package.mjs');
+// --- js/api.js: the one source of the API layer, as ESM and as a CommonJS body.
+const api = readFileSync('js/api.js', 'utf8');
+const exported = [...api.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]);
+if (exported.join() !== 'UnisonoError,createApi') {
+  throw new Error(`js/api.js exports ${exported}: update scripts/package.mjs`);
 }
-// Its Deno types directive points at its own .d.ts, which is node.d.cts here.
-writeFileSync('pkg/node.cjs', cjs.replace('/* @ts-self-types="./unisono.d.ts" */', '/* @ts-self-types="./node.d.cts" */'));
+const apiBody = api.replace(/^export (class|function) /gm, '$1 ');
+
+// --- node_glue.cjs / node.cjs / node.d.cts: the nodejs-target glue, reading the .wasm next to it.
+const cjs = readFileSync('target/pkg-nodejs/unisono.js', 'utf8');
+const tail = 'let wasm = wasmInstance.exports;\nwasm.__wbindgen_start();\n';
+if (!cjs.includes('const wasmPath = `${__dirname}/unisono_bg.wasm`;') || !cjs.endsWith(tail)) {
+  throw new Error('target/pkg-nodejs/unisono.js no longer loads ${__dirname}/unisono_bg.wasm the same way: update scripts/package.mjs');
+}
+// The API layer needs the instance's exports (its stack pointer); the nodejs glue keeps them private.
+writeFileSync('pkg/node_glue.cjs', cjs.replace('/* @ts-self-types="./unisono.d.ts" */\n', '') + 'exports.__wasm = wasm;\n');
+writeFileSync('pkg/node.cjs', `/* @ts-self-types="./node.d.cts" */
+// unisono for require(): the API of js/api.js over the nodejs-target glue (instantiated
+// synchronously when loaded).
+'use strict';
+const glue = require('./node_glue.cjs');
+
+${apiBody}
+module.exports = createApi(glue, () => glue.__wasm);
+`);
 copyFileSync('target/pkg-nodejs/unisono.d.ts', 'pkg/node.d.cts');
 
-// The API both glues export (the web one adds `initSync` and the default `init`).
+// --- unisono.js: the API over the web glue (wasm-bindgen wrote it as unisono.js).
+renameSync('pkg/unisono.js', 'pkg/unisono_glue.js');
+writeFileSync('pkg/unisono.js', `/* @ts-self-types="./unisono.d.ts" */
+// unisono for browsers, workers and bundlers: the API of js/api.js over the web-target glue.
+// \`await init()\` (or \`initSync({ module })\`) before the first call.
+import __wbg_init, * as glue from './unisono_glue.js';
+
+${apiBody}
+let instance;
+
+export const { ${'${names}'} } = /*#__PURE__*/ createApi(glue, () => instance);
+
+/** Instantiate the Wasm module synchronously from its bytes or a compiled \`WebAssembly.Module\`. */
+export function initSync(module) {
+  instance = glue.initSync(module);
+  return instance;
+}
+
+/** Fetch and instantiate the Wasm module (next to this file unless given); resolves when ready. */
+export default async function init(module_or_path) {
+  instance = await __wbg_init(module_or_path);
+  return instance;
+}
+`);
+
+// The API both entries export (the web one adds \`initSync\` and the default \`init\`).
 const names = Object.keys(createRequire(import.meta.url)('../pkg/node.cjs')).sort();
+const created = names.filter((n) => n !== 'UnisonoError');
+writeFileSync('pkg/unisono.js', readFileSync('pkg/unisono.js', 'utf8')
+  .replace('${names}', created.join(', ')) + 'export { UnisonoError };\n');
 const web = Object.keys(await import(new URL('../pkg/unisono.js', import.meta.url).href)).sort();
 const expectWeb = [...names, 'default', 'initSync'].sort();
 if (JSON.stringify(web) !== JSON.stringify(expectWeb)) {
-  throw new Error(`web glue exports ${web}, the nodejs glue ${names}: the entries would differ`);
+  throw new Error(`web entry exports ${web}, the nodejs entry ${names}: the entries would differ`);
 }
 
 // --- node.js / node.d.ts: Node ESM.
@@ -80,8 +131,8 @@ const pkg = {
     './schemas/*': './schemas/*',
     './package.json': './package.json',
   },
-  files: ['unisono.js', 'unisono.d.ts', 'unisono_bg.wasm', 'unisono_bg.wasm.d.ts',
-    'node.js', 'node.d.ts', 'node.cjs', 'node.d.cts', 'README.md', 'schemas'],
+  files: ['unisono.js', 'unisono_glue.js', 'unisono.d.ts', 'unisono_bg.wasm', 'unisono_bg.wasm.d.ts',
+    'node.js', 'node.d.ts', 'node.cjs', 'node_glue.cjs', 'node.d.cts', 'README.md', 'schemas'],
   // No module needs to run for its effect: unisono.js only defines functions and classes, and the
   // Node entries' one effect (instantiating the Wasm module) is only observable through their
   // exports, never through a global. A bundler may therefore drop any of them whose exports are
@@ -121,5 +172,5 @@ const total = (label, files) =>
   `  ${label.padEnd(24)} raw ${kb(sum(files, 'raw'))}   gzip ${kb(sum(files, 'gz'))}   brotli ${kb(sum(files, 'br'))}`;
 console.log(`unisono ${version} package sizes (after wasm-bindgen + wasm-opt -Oz):`);
 console.log(rows.join('\n'));
-console.log(total('browser (web js + wasm)', ['unisono.js', 'unisono_bg.wasm']));
-console.log(total('node (cjs + esm + wasm)', ['node.cjs', 'node.js', 'unisono_bg.wasm']));
+console.log(total('browser (web js + wasm)', ['unisono.js', 'unisono_glue.js', 'unisono_bg.wasm']));
+console.log(total('node (cjs + esm + wasm)', ['node.cjs', 'node_glue.cjs', 'node.js', 'unisono_bg.wasm']));

@@ -10,7 +10,9 @@ import { gzipSync } from 'node:zlib';
 // unisono.model/2 (its reader, writer, checksum and resolution, with the v1 reader kept: +29 KB).
 // 340 → 342 KB: the catalog read from the JS string in pieces (src/catalog/pieces.rs, +2.4 KB),
 // −32 MB of Wasm memory at 200k skus.
-const BUDGET_KB = { 'unisono_bg.wasm': 342, 'unisono.js': 8 };
+// unisono.js 8 KB → unisono.js + unisono_glue.js 10 KB: the API layer of js/api.js over the glue
+// (argument checks, UnisonoError, the instance repair), +3.9 KB.
+const BUDGET_KB = { 'unisono_bg.wasm': 342, 'unisono.js': 5, 'unisono_glue.js': 6 };
 const TARGET_KB = { 'unisono_bg.wasm': 120 };
 
 let failed = false;

@@ -26,8 +26,8 @@ fn to_text(document: &'static str, v: &JsValue) -> Result<String, JsValue> {
     Ok(String::from(&to_js_text(document, v)?))
 }
 
-/// The same text as a JS string, which stays in the JS heap: what the engine keeps for
-/// `reload`, so the artifacts' texts do not also sit in Wasm memory.
+/// The same text as a JS string, which stays in the JS heap until it is read (the catalog in
+/// pieces), so the artifacts' texts do not sit in Wasm memory all at once.
 fn to_js_text(document: &'static str, v: &JsValue) -> Result<js_sys::JsString, JsValue> {
     if v.is_string() {
         return Ok(js_sys::JsString::from(v.clone()));
@@ -54,14 +54,6 @@ fn to_js_text(document: &'static str, v: &JsValue) -> Result<js_sys::JsString, J
             "",
             "not representable as JSON (cycle or BigInt?)",
         ))),
-    }
-}
-
-fn doc_name(name: &str) -> &'static str {
-    match name {
-        "catalog" => "catalog",
-        "model" => "model",
-        _ => "config",
     }
 }
 
@@ -94,53 +86,45 @@ fn parse_out(json: &str) -> Result<JsValue, JsValue> {
 #[wasm_bindgen]
 pub struct Engine {
     inner: crate::decide::Engine,
-    /// The artifacts' texts (JS strings, outside Wasm memory), so `reload` can replace some
-    /// and rebuild from the rest.
-    sources: Sources,
 }
 
-#[derive(Clone)]
-struct Sources {
-    catalog: js_sys::JsString,
-    model: js_sys::JsString,
-    config: js_sys::JsString,
-    offers: Option<js_sys::JsString>,
-}
-
-impl Sources {
-    /// Copies one text at a time into Wasm and drops it once parsed (the catalog's in pieces),
-    /// so no text is in Wasm memory together with the catalog's items.
-    fn build(&self) -> Result<crate::decide::Engine, JsValue> {
-        let err = |e: Error| js_error(&e);
-        // The model is parsed first and its text dropped, so that text is never in memory
-        // together with the catalog's items; a catalog error still wins over a model error,
-        // as in `Engine::with_offers`.
-        let model = crate::model::parse(&String::from(&self.model));
-        // The catalog, the largest text, is read in pieces; only a document the piecewise
-        // reader cannot vouch for is copied whole, for the exact error.
-        let catalog = match crate::catalog::Catalog::from_pieces(&mut js_pieces(&self.catalog)) {
-            Some(read) => read,
-            None => crate::catalog::Catalog::from_json(&String::from(&self.catalog)),
-        }
-        .map_err(err)?;
-        let model = model.map_err(err)?;
-        let model = crate::model::Model::resolve(model, &catalog).map_err(err)?;
-        let config = crate::config::Config::from_json(&String::from(&self.config)).map_err(err)?;
-        let offers = match &self.offers {
-            Some(t) => crate::offers::Offers::from_json(&String::from(t)).map_err(err)?,
-            None => crate::offers::Offers::empty(),
-        };
-        Ok(crate::decide::Engine::from_parts(
-            catalog, model, config, offers,
-        ))
+/// Copies one text at a time into Wasm and drops it once parsed (the catalog's in pieces), so
+/// no text is in Wasm memory together with the catalog's items.
+fn build(
+    catalog: &js_sys::JsString,
+    model: &js_sys::JsString,
+    config: &js_sys::JsString,
+    offers: Option<&js_sys::JsString>,
+) -> Result<crate::decide::Engine, JsValue> {
+    let err = |e: Error| js_error(&e);
+    // The model is parsed first and its text dropped, so that text is never in memory together
+    // with the catalog's items; a catalog error still wins over a model error, as in
+    // `Engine::with_offers`.
+    let parsed_model = crate::model::parse(&String::from(model));
+    // The catalog, the largest text, is read in pieces; only a document the piecewise reader
+    // cannot vouch for is copied whole, for the exact error.
+    let catalog = match crate::catalog::Catalog::from_pieces(&mut js_pieces(catalog)) {
+        Some(read) => read,
+        None => crate::catalog::Catalog::from_json(&String::from(catalog)),
     }
+    .map_err(err)?;
+    let parsed_model = parsed_model.map_err(err)?;
+    let resolved = crate::model::Model::resolve(parsed_model, &catalog).map_err(err)?;
+    let config = crate::config::Config::from_json(&String::from(config)).map_err(err)?;
+    let offers = match offers {
+        Some(t) => crate::offers::Offers::from_json(&String::from(t)).map_err(err)?,
+        None => crate::offers::Offers::empty(),
+    };
+    Ok(crate::decide::Engine::from_parts(
+        catalog, resolved, config, offers,
+    ))
 }
 
 #[wasm_bindgen]
 impl Engine {
     /// Parse and validate the catalog, the model artifact (checksum verified), the config and
     /// (optional) the offer catalogue, whose eligibility rules are checked here.
-    /// Throws an `Error` with `code`, `path` and `document` when one is invalid.
+    /// Throws a `UnisonoError` with `code`, `path` and `document` when one is invalid.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "Catalog | string")] catalog: &JsValue,
@@ -158,61 +142,9 @@ impl Engine {
         } else {
             Some(to_js_text("offers", offers)?)
         };
-        let sources = Sources {
-            catalog: c,
-            model: m,
-            config: k,
-            offers: o,
-        };
         Ok(Engine {
-            inner: sources.build()?,
-            sources,
+            inner: build(&c, &m, &k, o.as_ref())?,
         })
-    }
-
-    /// Atomically replace some artifacts: `{catalog?, model?, config?, offers?}` (objects or
-    /// JSON strings). Everything is validated (model checksum included) before the switch; on
-    /// any error this throws and the engine keeps serving the previous artifacts. Returns the
-    /// new `versions`.
-    #[wasm_bindgen(unchecked_return_type = "Versions")]
-    pub fn reload(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "Artifacts")] artifacts: &JsValue,
-    ) -> Result<JsValue, JsValue> {
-        let mut next = self.sources.clone();
-        let get = |name: &str| js_sys::Reflect::get(artifacts, &JsValue::from_str(name)).ok();
-        let present = |v: &Option<JsValue>| v.as_ref().is_some_and(|v| !v.is_undefined());
-        if !artifacts.is_object() {
-            return Err(js_error(&Error::new(
-                Code::InvalidType,
-                "artifacts",
-                "",
-                "reload takes an object {catalog?, model?, config?, offers?}",
-            )));
-        }
-        for (name, slot) in [
-            ("catalog", &mut next.catalog),
-            ("model", &mut next.model),
-            ("config", &mut next.config),
-        ] {
-            let v = get(name);
-            if present(&v) {
-                *slot = to_js_text(doc_name(name), v.as_ref().unwrap_or(&JsValue::UNDEFINED))?;
-            }
-        }
-        let offers = get("offers");
-        if present(&offers) {
-            let v = offers.unwrap_or(JsValue::UNDEFINED);
-            next.offers = if v.is_null() {
-                None
-            } else {
-                Some(to_js_text("offers", &v)?)
-            };
-        }
-        let inner = next.build()?;
-        self.inner = inner;
-        self.sources = next;
-        self.versions()
     }
 
     /// Decide for one profile in one context. Returns
@@ -407,19 +339,31 @@ export interface Tracked {
   event: EventOutput;
 }
 
-/** The stable error codes (`error.code`, `problem.code`). */
+/** The stable error codes (`error.code`, `problem.code`). `invalid_state`: a method of a freed object, or a call before `init()`; `internal`: a fault inside the engine (a bug: please report it), after which the engine still answers. */
 export type ErrorCode =
   | 'invalid_json' | 'invalid_type' | 'missing_field' | 'invalid_value' | 'invalid_time'
   | 'unsupported_schema' | 'duplicate' | 'unknown_reference' | 'too_large'
-  | 'checksum_mismatch' | 'empty_catalog';
+  | 'checksum_mismatch' | 'empty_catalog' | 'invalid_state' | 'internal';
 
-/** What the API throws: an `Error` named `UnisonoError` with the code, the JSON path and the document. */
-export interface UnisonoError extends Error {
-  code: ErrorCode;
+/** What the API throws: a real `Error` (`instanceof UnisonoError`) with the code, the JSON path and the document. */
+export declare class UnisonoError extends Error {
+  private constructor();
+  readonly name: 'UnisonoError';
+  readonly code: ErrorCode;
   /** JSON path inside the document (`events[3].ts`); empty for the whole document. */
-  path: string;
-  /** `catalog`, `model`, `config`, `offers`, `profile`, `context`, `event`, `events`, … */
-  document: string;
+  readonly path: string;
+  /** `catalog`, `model`, `config`, `offers`, `profile`, `context`, `event`, `events`, `artifacts`, `engine`, `session`, … */
+  readonly document: string;
+}
+
+export interface Engine {
+  /**
+   * Atomically replace some artifacts: `{catalog?, model?, config?, offers?}` (objects or JSON
+   * strings). Everything is validated (model checksum included) before the switch; on any error
+   * this throws and the engine keeps serving the previous artifacts. An unknown key, or a key
+   * whose getter throws, is an error. Returns the new `versions`.
+   */
+  reload(artifacts: Artifacts): Versions;
 }
 
 /** The documents `validate` checks. */
