@@ -66,11 +66,13 @@ fn one() -> f64 {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PlacementConfig {
+    #[serde(deserialize_with = "crate::error::count")]
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = MAX_SLOTS)))]
     pub slots: usize,
     pub strategies: Vec<StrategyWeight>,
     /// How many offers this placement shows (0 = none).
-    #[serde(default = "one_offer")]
+    #[serde(default = "one_offer", deserialize_with = "crate::error::count")]
+    #[cfg_attr(feature = "schema", schemars(range(max = crate::error::MAX_COUNT)))]
     pub offers: usize,
 }
 
@@ -139,6 +141,7 @@ pub struct BoostRule {
 #[serde(deny_unknown_fields)]
 pub struct PinRule {
     pub sku: String,
+    #[serde(deserialize_with = "crate::error::count")]
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = MAX_SLOTS)))]
     pub position: usize,
     /// Where the rule applies; empty = every channel / placement.
@@ -153,8 +156,11 @@ pub struct PinRule {
 #[serde(deny_unknown_fields, default)]
 pub struct Rules {
     /// At most this many recommendations per category (at `category_level`, 0 = top).
-    #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
+    #[serde(deserialize_with = "crate::error::count_opt")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = crate::error::MAX_COUNT)))]
     pub max_per_category: Option<usize>,
+    #[serde(deserialize_with = "crate::error::count")]
+    #[cfg_attr(feature = "schema", schemars(range(max = crate::error::MAX_COUNT)))]
     pub category_level: usize,
     pub boost: Vec<BoostRule>,
     pub pin: Vec<PinRule>,
@@ -181,6 +187,7 @@ pub struct Affinity {
     /// Weight per event type (`view`, `add_to_cart`, `purchase`, …); others count 0.
     pub event_weights: BTreeMap<String, f64>,
     /// Only the most recent events count (bounds the work of one decision).
+    #[serde(deserialize_with = "crate::error::count")]
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 100_000)))]
     pub max_events: usize,
     /// "Continue your journey" looks back this many days.

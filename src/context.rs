@@ -27,7 +27,11 @@ pub struct Context {
     pub locale: Option<String>,
     pub now: Timestamp,
     /// Overrides the placement's slot count.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::error::count_opt"
+    )]
     #[cfg_attr(feature = "schema", schemars(range(min = 1, max = crate::config::MAX_SLOTS)))]
     pub limit: Option<usize>,
 }

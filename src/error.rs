@@ -83,8 +83,166 @@ impl Error {
         Error {
             code,
             document,
-            path: path.into(),
-            message: message.into(),
+            path: shorten(&path.into(), MAX_PATH),
+            message: shorten(&plain_types(&message.into()), MAX_MESSAGE),
+        }
+    }
+}
+
+/// Longest error message, in bytes: a message quotes the offending value, and a 100 KB string
+/// must not make a 100 KB error (logs, UIs and `validate` reports repeat it).
+pub const MAX_MESSAGE: usize = 512;
+/// Longest error path, in bytes (keys of free-form maps are part of the path).
+pub const MAX_PATH: usize = 256;
+
+/// `text` if it fits `max` bytes, else its head and tail around `…`: the tail keeps what a
+/// message ends with (`…, expected a channel`), the head what it is about.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let budget = max.saturating_sub('…'.len_utf8());
+    let mut head = budget * 3 / 5;
+    while !text.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = text.len() - (budget - head);
+    while !text.is_char_boundary(tail) {
+        tail += 1;
+    }
+    let (start, end) = (text.get(..head), text.get(tail..));
+    format!("{}…{}", start.unwrap_or_default(), end.unwrap_or_default())
+}
+
+/// serde names Rust types in what it expected (`expected usize`, `expected struct Profile`);
+/// a document's author wants JSON words, and `usize` is not even the same type in Wasm.
+fn plain_types(msg: &str) -> String {
+    const WORDS: [(&str, &str); 13] = [
+        ("usize", "a non-negative integer"),
+        ("u64", "a non-negative integer"),
+        ("u32", "a non-negative integer"),
+        ("u16", "a non-negative integer"),
+        ("u8", "a non-negative integer"),
+        ("isize", "an integer"),
+        ("i64", "an integer"),
+        ("i32", "an integer"),
+        ("i16", "an integer"),
+        ("i8", "an integer"),
+        ("f64", "a number"),
+        ("f32", "a number"),
+        ("struct ", "an object"),
+    ];
+    const KEY: &str = "expected ";
+    if !msg.contains(KEY) {
+        return msg.to_string();
+    }
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    while let Some(i) = rest.find(KEY) {
+        let (before, after) = rest.split_at(i + KEY.len());
+        out.push_str(before);
+        rest = after;
+        for (word, plain) in WORDS {
+            let Some(tail) = rest.strip_prefix(word) else {
+                continue;
+            };
+            // `struct Name`: drop the name too; a bare type must end at a word boundary.
+            let tail = if word.ends_with(' ') {
+                tail.trim_start_matches(|c: char| c.is_alphanumeric() || c == '_')
+            } else if tail.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+                continue;
+            } else {
+                tail
+            };
+            out.push_str(plain);
+            rest = tail;
+            break;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Largest count a document may give (`slots`, `k`, caps, …): the same bound natively and in
+/// Wasm, where `usize` is 32 bits, so a document valid on one is valid on the other.
+pub const MAX_COUNT: u64 = u32::MAX as u64;
+
+/// Deserialize a count: a non-negative JSON integer up to [`MAX_COUNT`]. Negative is
+/// `invalid_value`, a fraction `invalid_type`, above the bound (2^32, 2^53, 1e21) `too_large`,
+/// with the same message on every platform.
+pub(crate) fn count<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<u64>,
+{
+    d.deserialize_any(CountVisitor)
+        .and_then(|v| T::try_from(v).map_err(|_| serde::de::Error::custom(above(v))))
+}
+
+/// [`count`] for an optional field (`null` or absent = none); pair with `#[serde(default)]`.
+pub(crate) fn count_opt<'de, D, T>(d: D) -> std::result::Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<u64>,
+{
+    struct Opt<T>(std::marker::PhantomData<T>);
+    impl<'de, T: TryFrom<u64>> serde::de::Visitor<'de> for Opt<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a non-negative integer or null")
+        }
+        fn visit_none<E>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: serde::Deserializer<'de>>(
+            self,
+            d: D2,
+        ) -> std::result::Result<Self::Value, D2::Error> {
+            count(d).map(Some)
+        }
+    }
+    d.deserialize_option(Opt(std::marker::PhantomData))
+}
+
+fn above(v: impl fmt::Display) -> String {
+    tagged(
+        Code::TooLarge,
+        format!("integer `{v}` is too large: at most {MAX_COUNT}"),
+    )
+}
+
+struct CountVisitor;
+
+impl serde::de::Visitor<'_> for CountVisitor {
+    type Value = u64;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a non-negative integer")
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<u64, E> {
+        if v > MAX_COUNT {
+            return Err(E::custom(above(v)));
+        }
+        Ok(v)
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<u64, E> {
+        match u64::try_from(v) {
+            Ok(v) => self.visit_u64(v),
+            Err(_) => Err(E::invalid_value(serde::de::Unexpected::Signed(v), &self)),
+        }
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<u64, E> {
+        // Integers beyond u64 arrive as floats (`1e21`, or JSON.stringify of 2^70): an
+        // integral float is still "too large", not "not an integer".
+        let integral = v.is_finite() && v.fract() == 0.0;
+        if integral && v < 0.0 {
+            Err(E::invalid_value(serde::de::Unexpected::Float(v), &self))
+        } else if integral && v > MAX_COUNT as f64 {
+            Err(E::custom(above(v)))
+        } else {
+            Err(E::invalid_type(serde::de::Unexpected::Float(v), &self))
         }
     }
 }
@@ -194,14 +352,14 @@ pub fn from_value<T: serde::de::DeserializeOwned>(
 }
 
 /// serde_path_to_error writes `.` for the root; very deep paths are cut to stay readable.
+/// A syntax error right after a comma (`{"a":1,}`) is at a key not read yet, which it writes
+/// `?`: the error is in the object itself.
 fn clean_path(p: &str) -> String {
-    if p == "." {
+    let p = p.strip_suffix(".?").unwrap_or(p);
+    if p == "." || p == "?" {
         return String::new();
     }
-    match p.char_indices().nth(200) {
-        Some((i, _)) => format!("{}…", &p[..i]),
-        None => p.to_string(),
-    }
+    shorten(p, MAX_PATH)
 }
 
 fn from_serde(document: &'static str, path: String, e: &serde_json::Error) -> Error {
@@ -209,7 +367,11 @@ fn from_serde(document: &'static str, path: String, e: &serde_json::Error) -> Er
     let full = e.to_string();
     // serde_json appends " at line L column C"; keep it for syntax errors only.
     let msg = match e.classify() {
-        Category::Data => full.split(" at line ").next().unwrap_or(&full).to_string(),
+        // The last one: a quoted value may contain the words too.
+        Category::Data => full
+            .rsplit_once(" at line ")
+            .map_or(full.as_str(), |(m, _)| m)
+            .to_string(),
         _ => full.clone(),
     };
     let code = match e.classify() {

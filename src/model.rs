@@ -77,8 +77,11 @@ pub enum UserWeighting {
 pub struct BuildParams {
     pub similarity: Similarity,
     /// Neighbours kept per item.
+    #[serde(deserialize_with = "crate::error::count")]
+    #[cfg_attr(feature = "schema", schemars(range(max = crate::error::MAX_COUNT)))]
     pub k: usize,
     /// Minimum number of users who interacted with both items.
+    #[serde(deserialize_with = "crate::error::count")]
     pub min_support: u32,
     /// Similarity × support / (support + shrinkage): 0 = off.
     pub shrinkage: f64,
@@ -86,10 +89,14 @@ pub struct BuildParams {
     pub user_weighting: UserWeighting,
     /// Only a user's most recent distinct items count for co-occurrence (bounds the quadratic
     /// pair count for heavy users).
+    #[serde(deserialize_with = "crate::error::count")]
+    #[cfg_attr(feature = "schema", schemars(range(max = crate::error::MAX_COUNT)))]
     pub max_items_per_user: usize,
     /// Half-life of the trending lists, in days, counted back from the newest event.
     pub trending_half_life_days: f64,
     /// Entries kept per popularity / trending list.
+    #[serde(deserialize_with = "crate::error::count")]
+    #[cfg_attr(feature = "schema", schemars(range(max = crate::error::MAX_COUNT)))]
     pub top_n: usize,
     /// Weight of each event type in popularity and trending.
     pub event_weights: BTreeMap<String, f64>,

@@ -61,6 +61,7 @@ pub struct Targets {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Cap {
+    #[serde(deserialize_with = "crate::error::count")]
     #[cfg_attr(feature = "schema", schemars(range(min = 1)))]
     pub max: u32,
     #[cfg_attr(feature = "schema", schemars(extend("exclusiveMinimum" = 0)))]
@@ -76,6 +77,7 @@ pub struct Suppress {
     /// Not again for this many days after a dismissal.
     pub dismissed_cooldown_days: f64,
     /// Stop after this many impressions without a click.
+    #[serde(deserialize_with = "crate::error::count_opt")]
     pub max_impressions_without_click: Option<u32>,
 }
 
@@ -166,7 +168,8 @@ pub struct OffersDoc {
     #[cfg_attr(feature = "schema", schemars(range(min = 0, max = 100)))]
     pub control_group_percent: f64,
     /// At most this many different offers per customer per 24 hours, across channels.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::error::count_opt")]
+    #[cfg_attr(feature = "schema", schemars(range(max = crate::error::MAX_COUNT)))]
     pub max_offers_per_day: Option<usize>,
     #[serde(deserialize_with = "error::at_most::<_, _, MAX_OFFERS>")]
     #[cfg_attr(feature = "schema", schemars(length(max = MAX_OFFERS)))]
@@ -182,6 +185,15 @@ pub struct OffersDoc {
 pub struct Offers {
     pub doc: OffersDoc,
     rules: Vec<Option<Compiled>>,
+}
+
+/// Longest rule text a decision quotes, in bytes: every decision carries the explanation of
+/// each offer, so a rule holding a 100 KB string must not put 100 KB into each of them.
+pub const MAX_RULE_TEXT: usize = 300;
+
+/// A rule as a decision quotes it: its JSON, shortened to [`MAX_RULE_TEXT`].
+fn rule_text(rule: &Value) -> String {
+    crate::error::shorten(&rule.to_string(), MAX_RULE_TEXT)
 }
 
 /// An eligibility rule with its explanations rendered at load: serializing the rule's JSON on
@@ -202,14 +214,15 @@ impl Compiled {
         let clause_not_met = match src.get("and") {
             Some(Value::Array(a)) => a
                 .iter()
-                .map(|c| format!("condition not met: {c}"))
+                .map(|c| format!("condition not met: {}", rule_text(c)))
                 .collect(),
             _ => Vec::new(),
         };
+        let text = rule_text(src);
         Compiled {
             rule,
-            matched: format!("rule matched: {src}"),
-            not_met: format!("condition not met: {src}"),
+            matched: format!("rule matched: {text}"),
+            not_met: format!("condition not met: {text}"),
             clause_not_met,
         }
     }
@@ -418,8 +431,12 @@ pub struct Outcome {
     pub impressions: Vec<Event>,
 }
 
-fn round6(x: f64) -> f64 {
-    libm::round(x * 1e6) / 1e6
+use crate::recommend::{round6, saturate};
+
+/// propensity × context weight × value × lever, each product kept finite (the factors are
+/// finite but unbounded).
+fn score_of(p: &ScoreParts) -> f64 {
+    saturate(saturate(saturate(p.propensity * p.context_weight) * p.value) * p.lever)
 }
 
 /// How many offer events (impressions, clicks, redemptions, dismissals) a decision reads: the
@@ -532,10 +549,11 @@ fn propensity(o: &OfferDef, covered: Option<&ItemSet>, weighted: Option<&[Weight
             .as_ref()
             .is_some_and(|c| o.targets.categories.contains(c));
         if hit {
-            affinity += contribution;
+            affinity = saturate(affinity + contribution);
         }
     }
-    0.1 + 0.9 * (1.0 - libm::exp(-affinity))
+    // Negative event weights can make the affinity negative, and e^(−affinity) overflow.
+    saturate(0.1 + 0.9 * (1.0 - libm::exp(-affinity)))
 }
 
 /// An event that counts towards propensity: its catalog item and its time-decayed weight,
@@ -639,7 +657,7 @@ pub fn decide(
             .filter(|(k, _)| {
                 Channel::parse(k) == Some(ctx.channel) || k.as_str() == ctx.placement.as_str()
             })
-            .fold(1.0, |acc, (_, w)| acc * w),
+            .fold(1.0, |acc, (_, w)| saturate(acc * w)),
         value: o.value,
         lever: o.lever,
     };
@@ -694,7 +712,10 @@ pub fn decide(
                 // `from_json` compiles a rule for every condition, at the offer's index. One
                 // missing (only possible by editing `doc` after loading) fails closed.
                 let Some(c) = offers.rules.get(i).and_then(Option::as_ref) else {
-                    return Err(no("not_eligible", format!("condition not compiled: {src}")));
+                    return Err(no(
+                        "not_eligible",
+                        format!("condition not compiled: {}", rule_text(src)),
+                    ));
                 };
                 if let Some(failing) = env.failing(&c.rule) {
                     return Err(no("not_eligible", c.not_met(failing).to_string()));
@@ -764,7 +785,7 @@ pub fn decide(
             Ok(_) if o.fallback => fallbacks.push((i, o)),
             Ok(why) => {
                 let parts = score_parts(i, o);
-                let score = parts.propensity * parts.context_weight * parts.value * parts.lever;
+                let score = score_of(&parts);
                 candidates.push((score, o, parts, why));
             }
         }
@@ -778,7 +799,10 @@ pub fn decide(
                 out.not_shown.push(NotShown {
                     id: o.id.clone(),
                     code: "excluded_by_group",
-                    detail: format!("a better offer of group {g:?} is shown"),
+                    detail: format!(
+                        "a better offer of group {} is shown",
+                        crate::error::shorten(&format!("{g:?}"), MAX_RULE_TEXT)
+                    ),
                 });
                 continue;
             }
@@ -817,7 +841,7 @@ pub fn decide(
                 code: "fallback",
                 text: "nothing else applies".into(),
             }];
-            let score = round6(parts.propensity * parts.context_weight * parts.value * parts.lever);
+            let score = round6(score_of(&parts));
             out.shown
                 .push(shown(o, ctx, profile, score, parts, reasons));
         }

@@ -114,7 +114,10 @@ pub struct Event {
     pub store: Option<String>,
     pub ts: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "schema", schemars(extend("exclusiveMinimum" = 0)))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(range(max = MAX_QUANTITY), extend("exclusiveMinimum" = 0))
+    )]
     pub quantity: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(range(min = 0)))]
@@ -170,7 +173,10 @@ pub struct CartLine {
     #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 1000)))]
     pub sku: String,
     #[serde(default = "one")]
-    #[cfg_attr(feature = "schema", schemars(extend("exclusiveMinimum" = 0)))]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(range(max = MAX_QUANTITY), extend("exclusiveMinimum" = 0))
+    )]
     pub quantity: f64,
 }
 
@@ -242,6 +248,21 @@ pub const MAX_IDENTIFIERS: usize = 100_000;
 /// How many events beyond the one over [`MAX_EVENTS`] `track` drops at once (1 %).
 pub const TRACK_DROP_BATCH: usize = 1_000;
 pub const MAX_STRING: usize = 1_000;
+/// Largest quantity of an event or a cart line. A cart line adds up its `add_to_cart` events
+/// and stops at this bound, so a tracked profile never holds a quantity it would refuse to
+/// import (a sum past f64::MAX would be exported as `null`).
+pub const MAX_QUANTITY: f64 = 1e9;
+
+/// Why a quantity is refused (`None`: it is fine).
+fn bad_quantity(q: f64) -> Option<(Code, &'static str)> {
+    if !(q.is_finite() && q > 0.0) {
+        Some((Code::InvalidValue, "must be > 0"))
+    } else if q > MAX_QUANTITY {
+        Some((Code::TooLarge, "at most 1e9"))
+    } else {
+        None
+    }
+}
 
 impl Profile {
     /// Parse and validate a profile document, then put it in canonical order (events sorted by
@@ -289,12 +310,8 @@ impl Profile {
                     "must be 1 to 1000 bytes",
                 );
             }
-            if !(line.quantity.is_finite() && line.quantity > 0.0) {
-                return err(
-                    Code::InvalidValue,
-                    format!("cart[{i}].quantity"),
-                    "must be > 0",
-                );
+            if let Some((code, msg)) = bad_quantity(line.quantity) {
+                return err(code, format!("cart[{i}].quantity"), msg);
             }
         }
         for (i, e) in self.events.iter().enumerate() {
@@ -367,8 +384,8 @@ pub fn validate_event(e: &Event, document: &'static str, prefix: &str) -> error:
             return err(Code::TooLarge, name, "at most 1000 bytes");
         }
     }
-    if e.quantity.is_some_and(|q| !(q.is_finite() && q > 0.0)) {
-        return err(Code::InvalidValue, "quantity", "must be > 0");
+    if let Some((code, msg)) = e.quantity.and_then(bad_quantity) {
+        return err(code, "quantity", msg);
     }
     if e.price.is_some_and(|p| !(p.is_finite() && p >= 0.0)) {
         return err(Code::InvalidValue, "price", "must be ≥ 0");
@@ -422,7 +439,7 @@ impl Profile {
             let qty = e.quantity.unwrap_or(1.0);
             match e.kind {
                 EventType::AddToCart => match self.cart.iter_mut().find(|l| l.sku == sku) {
-                    Some(line) => line.quantity += qty,
+                    Some(line) => line.quantity = (line.quantity + qty).min(MAX_QUANTITY),
                     None => self.cart.push(CartLine { sku, quantity: qty }),
                 },
                 EventType::RemoveFromCart | EventType::Purchase => {

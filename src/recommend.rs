@@ -134,7 +134,7 @@ impl ProfileView {
             if w != 0.0 {
                 let age = e.ts.days_until(ctx.now);
                 let c = w * libm::exp2(-age / a.half_life_days);
-                h.affinity += c;
+                h.affinity = saturate(h.affinity + c);
                 if h.strongest.as_ref().is_none_or(|(best, _)| c > *best) {
                     h.strongest = Some((c, e.kind.clone()));
                 }
@@ -180,6 +180,30 @@ impl ProfileView {
     #[inline(always)]
     fn has_affinity(&self, item: u32) -> bool {
         bit(&self.affinity, item)
+    }
+}
+
+/// `x` kept finite: ±infinity becomes ±f64::MAX, NaN 0. Config weights, boosts and model
+/// scores are each finite but unbounded, so their sums and products can overflow; a score of
+/// infinity would be dropped as non-finite, or written `null` in a decision. Finite values
+/// pass unchanged, so every decision that never overflowed keeps its bytes.
+#[inline(always)]
+pub(crate) fn saturate(x: f64) -> f64 {
+    if x.is_nan() {
+        0.0
+    } else {
+        x.clamp(-f64::MAX, f64::MAX)
+    }
+}
+
+/// Rounded to 6 decimals for output; a number too large for that (× 1e6 would overflow)
+/// is already far past any decimal.
+pub(crate) fn round6(x: f64) -> f64 {
+    let r = libm::round(x * 1e6) / 1e6;
+    if r.is_finite() {
+        r
+    } else {
+        saturate(x)
     }
 }
 
@@ -389,8 +413,9 @@ impl<'s> PerAnchor<'s> {
                 self.list.len() - 1
             }
         };
+        let c = saturate(c);
         if let Some(e) = self.list.get_mut(at) {
-            e.1 += c;
+            e.1 = saturate(e.1 + c);
             // Anchors arrive in a deterministic order; strictly greater keeps the first on ties.
             if c > e.3 {
                 e.2 = anchor;
@@ -532,7 +557,7 @@ fn buy_again(inp: &Inputs, marks: &mut Scratch) -> Candidates {
         let age = (today - last_day).max(0) as f64 + 1.0;
         let due = (age / (own_cycle + 1.0)).min((own_cycle + 1.0) / age);
         let timing = 1.0 - cfg.cycle_weight + cfg.cycle_weight * due;
-        let score = frequency * (cfg.repurchase_prior + rate) * timing;
+        let score = saturate(frequency * saturate(cfg.repurchase_prior + rate) * timing);
         let why = Why::BuyAgain {
             last,
             days: h.purchase_days.len() as u32,
@@ -748,7 +773,7 @@ fn boost_factor(active: &[(&ItemSet, f64)], item: u32) -> f64 {
     let mut f = 1.0;
     for (set, factor) in active {
         if set.contains(item) {
-            f *= factor;
+            f = saturate(f * factor);
         }
     }
     f
@@ -770,7 +795,14 @@ impl Ran {
         if self.exclude_purchased && inp.view.purchased(item) {
             return None;
         }
-        Some(self.weight * raw / self.max)
+        let part = self.weight * raw / self.max;
+        // raw ≤ max: dividing first cannot overflow (kept second, for the bytes of every
+        // decision that did not overflow).
+        Some(if part.is_finite() {
+            part
+        } else {
+            saturate(self.weight * (raw / self.max))
+        })
     }
 }
 
@@ -818,14 +850,14 @@ pub fn recommend(inp: &Inputs, marks: &mut Scratch) -> Vec<Recommendation> {
                 }
             };
             if let Some(t) = total.get_mut(at) {
-                t.1 += part;
+                t.1 = saturate(t.1 + part);
             }
         }
     }
     let active = inp.boosts.active(inp);
     let mut ranked: Vec<(f64, u32)> = total
         .into_iter()
-        .map(|(item, s)| (s * boost_factor(&active, item), item))
+        .map(|(item, s)| (saturate(s * boost_factor(&active, item)), item))
         .filter(|(s, _)| *s > 0.0 && s.is_finite())
         .collect();
     // Best first; catalog indices follow sku order, so the id is the tie-break by sku.
@@ -914,7 +946,7 @@ fn to_rec(
     Recommendation {
         sku: it.sku.clone(),
         title: it.title.clone(),
-        score: libm::round(score * 1e6) / 1e6,
+        score: round6(score),
         strategy: parts.first().map(|p| p.1).unwrap_or(Strategy::Popular),
         reasons: parts.into_iter().map(|(_, _, w)| render(inp, w)).collect(),
     }

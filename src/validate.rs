@@ -45,11 +45,12 @@ impl From<Error> for Problem {
 }
 
 impl Problem {
+    /// Bounded like an [`Error`]'s: a problem quotes ids and keys of the document.
     fn new(code: Code, path: impl Into<String>, message: impl Into<String>) -> Problem {
         Problem {
             code,
-            path: path.into(),
-            message: message.into(),
+            path: error::shorten(&path.into(), error::MAX_PATH),
+            message: error::shorten(&message.into(), error::MAX_MESSAGE),
         }
     }
 }
@@ -164,7 +165,10 @@ impl Report {
             }
             if let Err(e) = load(document, &format!("{prefix}[{}]{suffix}", text(element))) {
                 let mut p = Problem::from(e);
-                p.path = rebase(&p.path, &first, &format!("{name}[{i}]"));
+                p.path = error::shorten(
+                    &rebase(&p.path, &first, &format!("{name}[{i}]")),
+                    error::MAX_PATH,
+                );
                 self.push(p);
             }
         }
