@@ -2,7 +2,7 @@
 # Seeds the fuzz corpora from the sample retailer and the conformance vectors.
 set -euo pipefail
 cd "$(dirname "$0")"
-mkdir -p corpus/profile corpus/artifacts corpus/decide
+mkdir -p corpus/profile corpus/artifacts corpus/decide corpus/context corpus/event corpus/catalog_pieces corpus/model corpus/import corpus/validate
 for f in ../examples/sample/profiles/*.json; do cp "$f" "corpus/profile/$(basename "$f")"; done
 for f in catalog config offers; do cp "../examples/sample/$f.json" "corpus/artifacts/$f.json"; done
 head -c 20000 ../examples/sample/events.csv > corpus/artifacts/events.csv
@@ -31,4 +31,38 @@ for i, c in enumerate(cases[::4]):
     with open(f"corpus/decide/case-{i:03d}", "wb") as f:
         f.write(text.encode() + b"\xff" + json.dumps(c["context"]).encode())
 PY
-echo "seeded: $(ls corpus/profile | wc -l) profile, $(ls corpus/artifacts | wc -l) artifacts, $(ls corpus/decide | wc -l) decide"
+# The new targets: the sample documents, and each with deep nesting in its free-form or skipped
+# fields at the limit (127 levels), one past it, and far past it.
+cp ../examples/sample/model.json corpus/model/model-v2.json
+cp corpus/artifacts/model-v2.json corpus/model/model-v2-ties.json
+cp ../tests/conformance/v1/artifacts/ties/model.json corpus/model/model-v1.json
+printf '\x40' | cat - ../examples/sample/catalog.json > corpus/catalog_pieces/catalog
+echo '{"channel":"kiosk","placement":"home","store":"lon-oxford","now":"2026-11-23T12:00:00Z"}' > corpus/context/kiosk.json
+echo '{"type":"add_to_cart","sku":"HK-COF-0001","channel":"web","ts":"2026-11-23T12:00:00Z","quantity":2}' > corpus/event/add.json
+for f in ../examples/sample/profiles/*.json; do cp "$f" "corpus/validate/$(basename "$f")"; done
+for f in catalog config offers model; do cp "../examples/sample/$f.json" "corpus/validate/$f.json"; done
+python3 - <<'PY'
+import json, os
+def nest(d, o):
+    return "[" * d + "]" * d if o == "[" else '{"a":' * d + "1" + "}" * d
+model = open("../examples/sample/model.json").read()
+profile = open("../examples/sample/profiles/cust-anna.json").read()
+for d in (123, 124, 125, 126, 127, 1000, 10000):
+    for o in "[{":
+        tag = f"{d}{'a' if o == '[' else 'o'}"
+        v = nest(d, o)
+        for field in ("params", "stats"):
+            open(f"corpus/model/deep-{field}-{tag}.json", "w").write(model.replace(f'"{field}":{{', f'"{field}":{{"x":{v},', 1))
+        open(f"corpus/model/deep-as_of-{tag}.json", "w").write(model.replace('"as_of":"', f'"as_of":{v},"y":"', 1))
+        p = json.loads(profile); p["traits"].setdefault("attributes", {})["x"] = "VALUE"
+        text = json.dumps(p).replace('"VALUE"', v)
+        open(f"corpus/profile/deep-{tag}.json", "w").write(text)
+        open(f"corpus/validate/deep-profile-{tag}.json", "w").write(text)
+        open(f"corpus/event/deep-{tag}.json", "w").write('{"type":"view","sku":"A","channel":"web","ts":"2026-01-01T00:00:00Z","x":%s}' % v)
+        open(f"corpus/context/deep-{tag}.json", "w").write('{"channel":"web","now":"2026-01-01T00:00:00Z","x":%s}' % v)
+        open(f"corpus/import/deep-{tag}.ndjson", "w").write('{"type":"track","event":"Product Viewed","userId":"u","timestamp":"2026-01-01T00:00:00Z","properties":{"sku":"A","x":%s}}\n' % v)
+        open(f"corpus/artifacts/deep-events-{tag}.ndjson", "w").write('{"user_id":"u","sku":"A","ts":"2026-01-01T00:00:00Z","x":%s}\n' % v)
+        cat = open("../examples/sample/catalog.json").read().replace('"category": [', '"category": [%s,' % v, 1)
+        open(f"corpus/catalog_pieces/deep-{tag}", "wb").write(b"\x07" + cat.encode())
+PY
+for d in corpus/*/; do printf '%s %s, ' "$(ls "$d" | wc -l)" "$(basename "$d")"; done; echo seeded
