@@ -59,6 +59,22 @@ test('conformance vectors in Chromium = native, byte for byte', async () => {
   await page.close();
 });
 
+test('in Chromium, a malformed artifact or an exception inside a Wasm call never poisons the engine', async () => {
+  const { page, w } = await open('pkg-tests/browser/trap.html');
+  await page.waitForFunction(() => window.__result, null, { timeout: 120_000 });
+  const r = await page.evaluate(() => window.__result);
+  assert.equal(r.error, undefined, r.error);
+  for (const o of r.outcomes) {
+    assert.ok(['invalid_json', 'invalid_type', 'too_large', 'invalid_value', 'checksum_mismatch'].includes(o.outcome), `${o.name}: ${o.outcome}`);
+    assert.ok(o.same, `${o.name}: the same decisions afterwards`);
+  }
+  assert.ok(r.internal >= 90, `${r.internal} interrupted loads`);
+  assert.ok(r.after, 'the engine answers as before after 100 interrupted loads');
+  assert.ok(r.fresh, 'and a new engine loads and answers the same');
+  assertClean(w, 'trap page');
+  await page.close();
+});
+
 test('the demo page shows the three channels with recommendations', async () => {
   const { page, w } = await open('www/');
   await page.waitForFunction(() => document.querySelectorAll('[data-sku]').length >= 10, null, { timeout: 60_000 });
