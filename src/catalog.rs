@@ -263,8 +263,9 @@ pub(crate) struct CatalogDoc {
 #[derive(Debug, Clone)]
 pub struct Catalog {
     pub version: String,
-    /// SHA-256 of the canonical form (items sorted by sku, keys in schema order): the same for
-    /// a JSON string and for a JS object of the same catalog.
+    /// SHA-256 of the canonical form (items sorted by sku, stores by id, keys in schema order,
+    /// [`crate::hash::Canonical`] numbers): the same for a JSON string and for a JS object of
+    /// the same catalog.
     pub content_hash: String,
     pub stores: Vec<Store>,
     pub items: Vec<Item>,
@@ -428,6 +429,8 @@ impl Catalog {
         }
         let mut doc = doc;
         doc.items.sort_by(|a, b| a.sku.cmp(&b.sku));
+        // Stores are looked up by id only, so their order means nothing: hash them in one.
+        doc.stores.sort_by(|a, b| a.id.cmp(&b.id));
         // Hashed as it is serialized: no copy of the whole canonical text.
         let content_hash = crate::hash::sha256_hex_json(&doc);
         crate::hash::verify_declared("catalog", doc.checksum.as_deref(), &content_hash)?;

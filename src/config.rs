@@ -373,9 +373,10 @@ impl Config {
         Ok(c)
     }
 
-    /// SHA-256 of the canonical form (struct key order, defaults filled in, no checksum).
+    /// SHA-256 of the canonical form (struct key order, defaults filled in, no checksum,
+    /// [`crate::hash::Canonical`] numbers).
     pub fn content_hash(&self) -> String {
-        crate::hash::sha256_hex(serde_json::to_string(self).unwrap_or_default().as_bytes())
+        crate::hash::sha256_hex_json(self)
     }
 
     /// The placement config for a channel: the channel's override, else the default.

@@ -62,8 +62,10 @@ pub struct Decision {
 }
 
 impl Decision {
+    /// The canonical decision JSON: never `-0` (a `-0` in a JSON text and the `0` a JS
+    /// object sends are the same input, so they give the same bytes).
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::hash::to_canonical_string(self)
     }
 }
 
@@ -214,7 +216,7 @@ impl Engine {
             &self.config,
             offer_slots,
         );
-        let ctx_canon = serde_json::to_string(ctx).unwrap_or_default();
+        let ctx_canon = crate::hash::to_json(ctx);
         let mut state = self.fingerprint.clone();
         state.update(format!("{}|{digest}", ctx.now.0).as_bytes());
         let state = state.hex();
@@ -252,7 +254,9 @@ pub fn profile_digest(profile: &Profile) -> String {
 }
 
 fn event_hash(e: &Event) -> u128 {
-    let h = crate::hash::sha256(serde_json::to_string(e).unwrap_or_default().as_bytes());
+    let mut text = Vec::with_capacity(256);
+    crate::hash::write_json(&mut text, e);
+    let h = crate::hash::sha256(&text);
     let mut first = [0u8; 16];
     first.copy_from_slice(h.get(..16).unwrap_or(&[0; 16]));
     u128::from_be_bytes(first)
@@ -278,7 +282,8 @@ fn digest_from(p: &Profile, events_sum: u128) -> String {
         segments: &p.segments,
         cart: &p.cart,
     };
-    let text = serde_json::to_string(&head).unwrap_or_default();
+    // The JSON is self-delimiting and the two fields after it hold no `|`: unambiguous.
+    let text = crate::hash::to_json(&head);
     sha256_hex(format!("{text}|{}|{events_sum:032x}", p.events.len()).as_bytes())
 }
 

@@ -53,7 +53,8 @@ impl Hasher {
         let mut buf = [0u8; 4096];
         for chunk in values.chunks(buf.len() / 8) {
             for (dst, v) in buf.chunks_exact_mut(8).zip(chunk) {
-                dst.copy_from_slice(&v.to_bits().to_le_bytes());
+                // `+ 0.0` turns -0 into 0: the sign of a zero is lost in a JS round trip.
+                dst.copy_from_slice(&(v + 0.0).to_bits().to_le_bytes());
             }
             self.update(buf.get(..chunk.len() * 8).unwrap_or_default());
         }
@@ -61,6 +62,10 @@ impl Hasher {
 
     pub fn hex(self) -> String {
         hex(&self.0.finalize())
+    }
+
+    pub fn digest(self) -> [u8; 32] {
+        self.0.finalize().into()
     }
 }
 
@@ -74,7 +79,72 @@ impl std::io::Write for Hasher {
     }
 }
 
-/// SHA-256 (hex) of `serde_json::to_string(value)`, without building that string: the JSON is
+/// serde_json's compact JSON with every zero written `0.0`, never `-0.0`.
+///
+/// What is hashed (content hashes, checksums, decision ids) must be the same for a document
+/// given as JSON text and as a JS object, which reaches the engine through `JSON.stringify`:
+/// that writes -0 as `0`. Everything else serde_json writes is already canonical for the
+/// engine's types: struct fields in declaration order, maps sorted by key (`BTreeMap`, and
+/// `serde_json::Value` without `preserve_order`), a typed `f64` as the shortest text that
+/// reads back to the same double however it was spelled (`1`, `1.0`, `1e0` are all `1.0`).
+/// Numbers inside free-form `Value`s are put in one form at load by [`canonical_numbers`].
+#[derive(Clone, Copy, Default)]
+pub struct Canonical;
+
+impl serde_json::ser::Formatter for Canonical {
+    fn write_f64<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        value: f64,
+    ) -> std::io::Result<()> {
+        serde_json::ser::CompactFormatter.write_f64(w, value + 0.0)
+    }
+
+    fn write_f32<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        value: f32,
+    ) -> std::io::Result<()> {
+        serde_json::ser::CompactFormatter.write_f32(w, value + 0.0)
+    }
+}
+
+/// Puts every number in a free-form JSON value (an eligibility rule, profile attributes) in
+/// the one form a JS round trip gives it: a whole number within ±2^53 is an integer (`1.0`,
+/// `1e0`, `-0` become `1`, `1`, `0`), anything else the double it reads as (an integer beyond
+/// 2^53 is only that precise in JS, and the engine compares numbers as doubles anyway).
+/// Iterative: a value nested thousands deep costs no stack.
+pub fn canonical_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Number(n) => *n = canonical_number(n),
+            Value::Array(a) => stack.extend(a.iter_mut()),
+            Value::Object(m) => stack.extend(m.values_mut()),
+            _ => {}
+        }
+    }
+}
+
+fn canonical_number(n: &serde_json::Number) -> serde_json::Number {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    let Some(f) = n.as_f64() else {
+        return n.clone();
+    };
+    if f.fract() == 0.0 && f.abs() <= EXACT {
+        // Exact conversions: |f| ≤ 2^53 and whole.
+        if f >= 0.0 {
+            serde_json::Number::from(f as u64)
+        } else {
+            serde_json::Number::from(f as i64)
+        }
+    } else {
+        serde_json::Number::from_f64(f).unwrap_or_else(|| n.clone())
+    }
+}
+
+/// SHA-256 (hex) of [`to_json`]`(value)`, without building that string: the JSON is
 /// written through a buffer straight into the hasher (serde_json writes token by token).
 pub fn sha256_hex_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     let mut hasher = Hasher::new();
@@ -82,8 +152,8 @@ pub fn sha256_hex_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     hasher.hex()
 }
 
-/// Appends `serde_json::to_string(value)` to `hasher` (nothing if it cannot be serialized,
-/// which the document types never are).
+/// Appends [`to_json`]`(value)` to `hasher` (nothing if it cannot be serialized, which the
+/// document types never are).
 pub fn json_into<T: serde::Serialize + ?Sized>(hasher: &mut Hasher, value: &T) {
     use std::io::Write;
     let mut w = std::io::BufWriter::with_capacity(1 << 14, hasher);
@@ -91,14 +161,24 @@ pub fn json_into<T: serde::Serialize + ?Sized>(hasher: &mut Hasher, value: &T) {
     let _ = w.flush();
 }
 
-/// `serde_json::to_writer` through a `dyn Write`: the artifacts are serialized to text and
-/// into a hasher by one instantiation of their `Serialize` code instead of one per writer
-/// type (it is the Wasm binary's size that counts here, not the virtual call per token).
+/// The [`Canonical`] JSON of `value` through a `dyn Write`: the artifacts are serialized to
+/// text and into a hasher by one instantiation of their `Serialize` code instead of one per
+/// writer type (it is the Wasm binary's size that counts here, not the virtual call per token).
 pub fn write_json<T: serde::Serialize + ?Sized>(out: &mut dyn std::io::Write, value: &T) {
-    let _ = serde_json::to_writer(out, value);
+    let mut ser = serde_json::Serializer::with_formatter(out, Canonical);
+    let _ = value.serialize(&mut ser);
 }
 
-/// `serde_json::to_string` by [`write_json`].
+/// The [`Canonical`] JSON of `value`, for an output that is compared byte for byte (a
+/// decision): static dispatch, unlike [`to_json`], as it is on every decision's path.
+pub fn to_canonical_string<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    let mut out = Vec::with_capacity(1024);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, Canonical);
+    let _ = value.serialize(&mut ser);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// The [`Canonical`] JSON of `value` as a string (by [`write_json`]).
 pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     let mut out = Vec::new();
     write_json(&mut out, value);

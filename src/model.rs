@@ -352,9 +352,10 @@ fn version_from(checksum: &str) -> String {
 }
 
 /// Whether `x` is written as an integer in a [`Scores`] column: a non-negative whole number
-/// that fits 32 bits (and not −0, whose sign would be lost).
+/// that fits 32 bits. −0 is 0 here: a model passed as a JS object reaches the engine through
+/// `JSON.stringify`, which writes −0 as `0`, and must keep its checksum.
 fn is_fixed(x: f64) -> bool {
-    x.is_sign_positive() && x.fract() == 0.0 && x <= f64::from(u32::MAX)
+    x >= 0.0 && x.fract() == 0.0 && x <= f64::from(u32::MAX)
 }
 
 /// `x · 10^decimals` as the integer it exactly stands for, if there is one: dividing it by
@@ -362,8 +363,7 @@ fn is_fixed(x: f64) -> bool {
 fn to_fixed(x: f64, decimals: u32) -> Option<u32> {
     let p = pow10(decimals);
     let m = (x * p).round();
-    (x.is_sign_positive() && m <= f64::from(u32::MAX) && (m / p).to_bits() == x.to_bits())
-        .then_some(m as u32)
+    (x >= 0.0 && m <= f64::from(u32::MAX) && (m / p).to_bits() == x.to_bits()).then_some(m as u32)
 }
 
 /// The fewest decimals at which every score is an exact 32-bit integer, if any: the builder

@@ -267,6 +267,20 @@ impl Offers {
                 "must be 0..=100".into(),
             );
         }
+        // One spelling of each number, as a JS object gives it (`-0` is `0`, and `1.0` and
+        // `1` in a rule are one number): for the hash, and for the texts decisions show.
+        doc.control_group_percent += 0.0;
+        for o in &mut doc.offers {
+            if let Some(rule) = o.eligibility.as_mut() {
+                crate::hash::canonical_numbers(rule);
+            }
+            for x in [&mut o.value, &mut o.lever, &mut o.holdout_percent] {
+                *x += 0.0;
+            }
+            for w in o.context_weights.values_mut() {
+                *w += 0.0;
+            }
+        }
         let mut ids = BTreeSet::new();
         let mut rules = Vec::new();
         for (i, o) in doc.offers.iter().enumerate() {
@@ -351,13 +365,10 @@ impl Offers {
         Ok(loaded)
     }
 
-    /// SHA-256 of the canonical form (offers sorted by id, no checksum).
+    /// SHA-256 of the canonical form (offers sorted by id, no checksum,
+    /// [`crate::hash::Canonical`] numbers; rules' numbers were made canonical at load).
     pub fn content_hash(&self) -> String {
-        crate::hash::sha256_hex(
-            serde_json::to_string(&self.doc)
-                .unwrap_or_default()
-                .as_bytes(),
-        )
+        crate::hash::sha256_hex_json(&self.doc)
     }
 }
 

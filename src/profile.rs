@@ -323,6 +323,10 @@ impl Profile {
     fn canonicalize(&mut self) {
         self.segments.sort();
         self.segments.dedup();
+        // `1.0` and `1` are one number (a JS object sends `1`): one spelling for ids and rules.
+        for v in self.traits.attributes.values_mut() {
+            crate::hash::canonical_numbers(v);
+        }
         // Stable sort by time, then by the event's own content: two exports of the same history
         // in different orders become the same profile.
         // Only events sharing a timestamp need their content as a key, so only those runs are

@@ -94,9 +94,14 @@ fn reference(s: &str) -> Option<i64> {
         Some(v)
     };
     let sep = |at: usize, ok: &[char]| c.get(at).is_some_and(|x| ok.contains(x));
-    if !(sep(4, &['-']) && sep(7, &['-']) && sep(10, &['T', 't', ' ']))
-        || !(sep(13, &[':']) && sep(16, &[':']))
-    {
+    let seps = [
+        (4, &['-'][..]),
+        (7, &['-']),
+        (10, &['T', 't', ' ']),
+        (13, &[':']),
+        (16, &[':']),
+    ];
+    if !seps.iter().all(|&(at, ok)| sep(at, ok)) {
         return None;
     }
     let (y, mo, d) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
