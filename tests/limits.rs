@@ -236,3 +236,33 @@ fn the_documented_limits_are_the_constants_in_the_code() {
         );
     }
 }
+
+/// The Wasm binding reads a catalog from the JS string in pieces: that reader stops at the item
+/// one past the limit too (it hands the text back, and the whole-text reader, which stops at
+/// the same item, says `too_large`), before the rest of the text has been asked for.
+#[test]
+fn the_catalog_pieces_reader_stops_at_one_past_the_item_limit() {
+    let head = r#"{"schema":"unisono.catalog/1","items":["#;
+    let items = list(r#"{"sku":"A","title":"t","price":1}"#, MAX_ITEMS + 1);
+    let text = format!("{head}{items},{}", garbage());
+    let mut rest = text.as_str();
+    let mut asked = 0usize;
+    let got = Catalog::from_pieces(&mut |buf| {
+        let cut = rest.len().min(1 << 16);
+        if cut == 0 {
+            return false;
+        }
+        buf.push_str(&rest[..cut]);
+        rest = &rest[cut..];
+        asked += cut;
+        true
+    });
+    assert!(got.is_none(), "the pieces reader gives up past the limit");
+    assert!(
+        asked < head.len() + items.len() + (1 << 17),
+        "it stopped at the item too many ({asked} of {} bytes read)",
+        text.len()
+    );
+    let e = Catalog::from_json(&text).unwrap_err();
+    assert_eq!((e.code, e.path.as_str()), (Code::TooLarge, "items"), "{e}");
+}
