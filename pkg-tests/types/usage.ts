@@ -3,7 +3,7 @@
 // Compile-time assertions use two tiny helpers instead of a library: `Expect<Equal<A, B>>`
 // fails to compile unless A and B are the same type; `// @ts-expect-error` lines must not
 // compile. Nothing here runs.
-import { Engine, Session, buildModel, engineVersion, validate, wasmMemoryBytes } from 'unisono';
+import { Engine, Session, UnisonoError, buildModel, engineVersion, validate, wasmMemoryBytes } from 'unisono';
 import type {
   Artifacts,
   BuildParams,
@@ -34,7 +34,6 @@ import type {
   Strategy,
   Timestamp,
   Tracked,
-  UnisonoError,
   ValidationReport,
   Versions,
 } from 'unisono';
@@ -110,8 +109,8 @@ export function errors(engine: Engine, profile: Profile): ErrorCode | undefined 
   try {
     engine.decide(profile, { channel: 'web', now: 'yesterday' });
   } catch (e) {
-    const err = e as UnisonoError;
-    if (err.code === 'invalid_time') return err.code;
+    // A class: `instanceof` narrows, and `code` is the ErrorCode union.
+    if (e instanceof UnisonoError && e.code === 'invalid_time') return e.code;
   }
   return undefined;
 }
@@ -165,6 +164,8 @@ export type Assertions = [
   Expect<NotAny<ReturnType<Engine['track']>>>,
   Expect<NotAny<ReturnType<Session['track']>>>,
   Expect<NotAny<Engine['versions']>>,
+  Expect<Equal<UnisonoError['code'], ErrorCode>>,
+  Expect<Equal<UnisonoError['path'], string>>,
 ];
 
 // ---- what must not compile
@@ -181,6 +182,8 @@ export function refused(engine: Engine, profile: Profile, catalog: Catalog, mode
   new Engine(undefined, model, config);
   // @ts-expect-error a number is neither a document nor JSON text
   new Engine(catalog, model, 42);
+  // @ts-expect-error only the engine creates its errors
+  new UnisonoError();
   // @ts-expect-error not an output channel
   const tv: Channel = 'tv';
   // @ts-expect-error no such field on a decision
