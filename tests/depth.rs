@@ -60,11 +60,14 @@ enum Within {
     Refused(Code),
 }
 
+/// Reads the document with a value at the row's field.
+type Reader = Box<dyn Fn(&str) -> Result<(), Error>>;
+
 /// One reader and one field a deep value can reach.
 struct Row {
     name: &'static str,
     /// The document with `value` at the field.
-    read: Box<dyn Fn(&str) -> Result<(), Error>>,
+    read: Reader,
     /// The field's JSON path.
     field: &'static str,
     /// Arrays and objects around the field (the document's own object is one).
