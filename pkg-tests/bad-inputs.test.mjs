@@ -63,7 +63,7 @@ const cases = [
   ['profile: __proto__ in attributes kept as data', raw('{"schema":"unisono.profile/1","id":"x","traits":{"attributes":{"__proto__":{"a":1},"constructor":1}}}'), ctx, null, null],
   ['profile: lone surrogate in id', raw('{"schema":"unisono.profile/1","id":"\\ud800"}'), ctx, 'invalid_json', 'id'],
   ['profile: duplicate key', raw('{"schema":"unisono.profile/1","id":"a","id":"b"}'), ctx, 'invalid_value', 'id'],
-  ['profile: deep nesting in attributes', raw(`{"schema":"unisono.profile/1","id":"x","traits":{"attributes":{"a":${'['.repeat(200)}${']'.repeat(200)}}}}`), ctx, 'invalid_json', null],
+  ['profile: deep nesting in attributes', raw(`{"schema":"unisono.profile/1","id":"x","traits":{"attributes":{"a":${'['.repeat(200)}${']'.repeat(200)}}}}`), ctx, 'too_large', null],
   ['context: not an object', base, [], 'invalid_type', ''],
   ['context: channel missing', base, { now }, 'missing_field', 'channel'],
   ['context: now not a string', base, { channel: 'web', now: 0 }, 'invalid_type', 'now'],
