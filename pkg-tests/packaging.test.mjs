@@ -7,8 +7,13 @@
 //                           worker), served and run in headless Chromium
 //   (d) browser             a plain page whose <script type="module"> imports the package files
 //   (e) Web Worker          a module worker importing the package files
-// Every decision must be byte-identical to (a). Vite is the repo's devDependency
-// (node_modules/.bin/vite), so nothing is downloaded here. Chromium as in browser.test.mjs; the
+//   (f) esbuild, Node       a back end bundled to one ESM and one CommonJS file ('unisono/slim',
+//                           the .wasm bytes inlined by esbuild's binary loader), run from a
+//                           folder without node_modules
+//   (g) webpack, Node       the same back end bundled by webpack (the .wasm as an inline asset)
+//   (h) webpack, browser    a production build of the app of (c), run in headless Chromium
+// Every decision must be byte-identical to (a). Vite, esbuild and webpack are the repo's
+// devDependencies (node_modules/.bin), so nothing is downloaded here. Chromium as in browser.test.mjs; the
 // browser parts are skipped, with a message, only when it is absent.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -26,6 +31,8 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const NO_CHROMIUM = existsSync(CHROMIUM) ? false : `${CHROMIUM} missing (scripts/bootstrap.sh installs Debian's chromium): browser runtimes not tested`;
 const VITE = join(ROOT, 'node_modules/.bin/vite');
+const ESBUILD = join(ROOT, 'node_modules/.bin/esbuild');
+const WEBPACK = join(ROOT, 'node_modules/.bin/webpack');
 const run = promisify(execFile);
 
 // The decision every runtime makes (the context the other pkg-tests use for the kiosk).
@@ -113,6 +120,40 @@ ${report(`(async () => {
   build: { rollupOptions: { input: { main: 'index.html', unused: 'unused.html' } } },
 };
 `,
+  // (f) and (g): a Node back end that a bundler turns into one file. 'unisono/slim' is the web
+  // build, which does not look for its .wasm on disk; the bundler inlines the bytes.
+  'backend/server.js': `import { initSync, Engine } from 'unisono/slim';
+import wasm from 'unisono/unisono_bg.wasm';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+initSync({ module: typeof wasm === 'string' ? Buffer.from(wasm, 'base64') : wasm });
+const read = (f) => readFileSync(join(process.env.SAMPLE_DIR, f), 'utf8');
+const engine = new Engine(read('catalog.json'), read('model.json'), read('config.json'), read('offers.json'));
+console.log(JSON.stringify({ decision: engine.decideJson(read('profiles/cust-anna.json'), read('context.json')) }));
+`,
+  'backend/webpack.config.cjs': `module.exports = {
+  mode: 'production', target: 'node', entry: './server.js',
+  output: { path: require('node:path').join(__dirname, 'dist-webpack'), filename: 'server.cjs', library: { type: 'commonjs2' } },
+  module: { rules: [{ test: /\\.wasm$/, type: 'asset/inline', generator: { dataUrl: (content) => content.toString('base64') } }] },
+  performance: { hints: false },
+};
+`,
+  // (h) the Vite app's pages, built by webpack instead (webpack turns the glue's
+  // new URL('unisono_bg.wasm', import.meta.url) into an emitted asset).
+  'webpack/webpack.config.cjs': `module.exports = {
+  mode: 'production', target: 'web', entry: './main.js',
+  output: { path: require('node:path').join(__dirname, 'dist'), filename: 'main.js', publicPath: '/webpack/' },
+  performance: { hints: false },
+};
+`,
+  'webpack/index.html': `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>unisono in a webpack app</title>
+<script src="/webpack/main.js"></script></head><body></body></html>
+`,
+  'webpack/decide.js': DECIDE,
+  'webpack/main.js': `import init, { Engine } from 'unisono';
+import { decideSample } from './decide.js';
+${report(`(async () => { await init(); return { main: await decideSample({ Engine }) }; })()`)}`,
   // (d) and (e): the package files imported directly by URL, no bundler.
   'plain/index.html': page('unisono, plain module script', './main.js'),
   'plain/worker.html': page('unisono in a module worker', './start-worker.js'),
@@ -223,10 +264,12 @@ test('npm pack ships exactly the package files, with sideEffects: false', (t) =>
   const files = packed.files.map((f) => f.path).sort();
   const schemas = ['catalog', 'config', 'context', 'decision', 'model', 'offers', 'profile']
     .map((n) => `schemas/${n}.schema.json`);
-  assert.deepEqual(files, ['README.md', 'node.cjs', 'node.d.cts', 'node.d.ts', 'node.js', 'node_glue.cjs', 'package.json',
+  assert.deepEqual(files, ['LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'node.cjs', 'node.d.cts', 'node.d.ts', 'node.js', 'node_glue.cjs', 'package.json',
     ...schemas, 'unisono.d.ts', 'unisono.js', 'unisono_bg.wasm', 'unisono_bg.wasm.d.ts', 'unisono_glue.js']);
   const pkg = JSON.parse(readFileSync(join(app, 'node_modules/unisono/package.json'), 'utf8'));
   assert.equal(pkg.sideEffects, false);
+  assert.equal(pkg.license, 'MIT OR Apache-2.0');
+  assert.ok(pkg.engines?.node, 'engines.node');
   const installed = readdirSync(join(app, 'node_modules/unisono'), { recursive: true })
     .filter((f) => f !== 'schemas').map((f) => f.split(sep).join('/')).sort();
   assert.deepEqual(installed, files);
@@ -288,6 +331,41 @@ test('(c) Vite production build, run in Chromium (main thread and a bundled modu
   assert.equal(r.worker, reference, 'Vite app, bundled module worker');
 });
 
+test('(f) esbuild: a Node back end bundled to one ESM and one CommonJS file, run without node_modules', async () => {
+  assert.ok(reference, 'the Node ESM decision (a) is the reference');
+  const out = join(dir, 'bundled');
+  mkdirSync(out, { recursive: true });
+  for (const [format, file] of [['esm', 'server.mjs'], ['cjs', 'server.cjs']]) {
+    await sh(ESBUILD, ['server.js', '--bundle', '--platform=node', '--target=node20', `--format=${format}`, '--loader:.wasm=binary',
+      '--log-level=error', `--outfile=${join(out, file)}`], join(app, 'backend'));
+    const env = { ...process.env, SAMPLE_DIR: join(app, 'sample') };
+    const { stdout } = await run(process.execPath, [file], { cwd: out, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(JSON.parse(stdout).decision, reference, `esbuild --format=${format}`);
+  }
+  assert.equal(existsSync(join(out, 'node_modules')), false);
+});
+
+test('(g) webpack: a Node back end bundled to one file', async () => {
+  assert.ok(reference, 'the Node ESM decision (a) is the reference');
+  await sh(process.execPath, [WEBPACK, '--config', 'webpack.config.cjs'], join(app, 'backend'));
+  const env = { ...process.env, SAMPLE_DIR: join(app, 'sample') };
+  const out = join(dir, 'bundled-webpack');
+  mkdirSync(out, { recursive: true });
+  cpSync(join(app, 'backend/dist-webpack/server.cjs'), join(out, 'server.cjs'));
+  const { stdout } = await run(process.execPath, ['server.cjs'], { cwd: out, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(JSON.parse(stdout).decision, reference);
+});
+
+test('(h) webpack: a browser build, run in Chromium', { skip: NO_CHROMIUM }, async () => {
+  assert.ok(reference, 'the Node ESM decision (a) is the reference');
+  await sh(process.execPath, [WEBPACK, '--config', 'webpack.config.cjs'], join(app, 'webpack'));
+  const emitted = readdirSync(join(app, 'webpack/dist'));
+  assert.equal(emitted.filter((f) => f.endsWith('.wasm')).length, 1, `one .wasm emitted: ${emitted}`);
+  await startServer();
+  const r = await resultOf('/webpack/index.html');
+  assert.equal(r.main, reference);
+});
+
 test('(d) browser: <script type="module"> importing the package files, async init()', { skip: NO_CHROMIUM }, async () => {
   assert.ok(reference, 'the Node ESM decision (a) is the reference');
   await startServer();
@@ -309,6 +387,8 @@ async function startServer() {
     ['/node_modules/', join(app, 'node_modules')],
     ['/sample/', join(app, 'sample')],
     ['/plain/', join(app, 'plain')],
+    ['/webpack/index.html', join(app, 'webpack/index.html')],
+    ['/webpack/', join(app, 'webpack/dist')],
     ['/', join(app, 'vite/dist')],
   ]);
   origin = `http://127.0.0.1:${server.address().port}`;

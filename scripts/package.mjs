@@ -107,6 +107,8 @@ const pkg = {
   version,
   description,
   license: 'MIT OR Apache-2.0',
+  // Private fields, `#x in obj`, class static blocks, FinalizationRegistry: Node 16.11+; tested on 20.
+  engines: { node: '>=18' },
   type: 'module',
   main: './node.cjs', // resolvers without `exports` support
   module: './unisono.js',
@@ -126,13 +128,18 @@ const pkg = {
       types: './unisono.d.ts',
       default: './unisono.js',
     },
+    // The web build without a condition picking another one: for bundled Node back ends and
+    // edge runtimes, which hand the .wasm to `initSync({ module })` / `init(…)` themselves
+    // (README, "Bundlers, edge runtimes"): node.cjs finds it next to itself, which a bundle breaks.
+    './slim': { types: './unisono.d.ts', default: './unisono.js' },
     './unisono_bg.wasm': './unisono_bg.wasm',
     // The documents' JSON Schemas (draft 2020-12), e.g. `unisono/schemas/profile.schema.json`.
     './schemas/*': './schemas/*',
     './package.json': './package.json',
   },
   files: ['unisono.js', 'unisono_glue.js', 'unisono.d.ts', 'unisono_bg.wasm', 'unisono_bg.wasm.d.ts',
-    'node.js', 'node.d.ts', 'node.cjs', 'node_glue.cjs', 'node.d.cts', 'README.md', 'schemas'],
+    'node.js', 'node.d.ts', 'node.cjs', 'node_glue.cjs', 'node.d.cts', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE',
+    'schemas'],
   // No module needs to run for its effect: unisono.js only defines functions and classes, and the
   // Node entries' one effect (instantiating the Wasm module) is only observable through their
   // exports, never through a global. A bundler may therefore drop any of them whose exports are
@@ -142,6 +149,7 @@ const pkg = {
 };
 writeFileSync('pkg/package.json', JSON.stringify(pkg, null, 2) + '\n');
 copyFileSync('README.md', 'pkg/README.md');
+for (const f of ['LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(f, `pkg/${f}`);
 // schemas/*.schema.json: generated from the Rust types and checked by tests/schemas.rs.
 mkdirSync('pkg/schemas', { recursive: true });
 const schemas = readdirSync('schemas').filter((f) => f.endsWith('.schema.json')).sort();
