@@ -9,11 +9,12 @@ use crate::error::{self, Error};
 use crate::hash::{sha256_hex, Hasher};
 use crate::model::Model;
 use crate::offers::{Assignments, NotShown, Offers, ShownOffer, TargetIndex};
-use crate::profile::Event;
+use crate::profile::{Event, EventType};
 use crate::profile::{Profile, Window};
 use crate::recommend::{recommend, Boosts, Inputs, ProfileView, Recommendation, Scratch};
 use crate::time::Timestamp;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -171,23 +172,31 @@ impl Engine {
 
     /// The decision: a pure function of (catalog, model, config, profile, context).
     pub fn decide(&self, profile: &Profile, ctx: &Context) -> Decision {
-        self.decide_digested(profile, &profile_digest(profile), ctx)
+        self.decide_digested(profile, &profile_digest(profile), None, ctx)
     }
 
-    /// Decide for a [`Session`]: the profile is already parsed and its digest cached, so only
-    /// the decision itself is computed.
+    /// Decide for a [`Session`]: the profile is already parsed, its digest cached and its
+    /// history indexed, so only the decision itself is computed.
     pub fn decide_session(&self, session: &Session, ctx: &Context) -> Decision {
-        self.decide_digested(&session.profile, &session.digest, ctx)
+        self.decide_digested(&session.profile, &session.digest, Some(&session.index), ctx)
     }
 
-    fn decide_digested(&self, profile: &Profile, digest: &str, ctx: &Context) -> Decision {
+    /// `index`, when given, is `profile`'s [`HistoryIndex`]; without it the contact window and
+    /// the purchases are found by walking the events (a plain decision has just parsed them all).
+    fn decide_digested(
+        &self,
+        profile: &Profile,
+        digest: &str,
+        index: Option<&HistoryIndex>,
+        ctx: &Context,
+    ) -> Decision {
         let a = &self.config.affinity;
         let window = Window::resolve(
             profile.window(ctx.now, a.max_events),
             |s| self.catalog.get(s),
             |kind| a.event_weights.get(kind.as_str()).copied().unwrap_or(0.0),
         );
-        let view = ProfileView::new(profile, &window, ctx, &self.catalog, &self.config);
+        let view = ProfileView::new(profile, &window, index, ctx, &self.catalog, &self.config);
         let inputs = Inputs {
             catalog: &self.catalog,
             content: &self.content,
@@ -210,6 +219,7 @@ impl Engine {
             &self.offers,
             profile,
             &window,
+            index,
             ctx,
             &self.targets,
             &self.catalog,
@@ -295,6 +305,7 @@ pub struct Session {
     profile: Profile,
     events_sum: u128,
     digest: String,
+    index: HistoryIndex,
 }
 
 impl Session {
@@ -304,10 +315,12 @@ impl Session {
             .iter()
             .fold(0u128, |acc, e| acc.wrapping_add(event_hash(e)));
         let digest = digest_from(&profile, events_sum);
+        let index = HistoryIndex::new(&profile.events);
         Session {
             profile,
             events_sum,
             digest,
+            index,
         }
     }
 
@@ -315,16 +328,25 @@ impl Session {
         Profile::from_json(text).map(Session::new)
     }
 
-    /// Record one event (see [`Profile::track`]) and update the digest: the new event's hash
-    /// is added to the sum and, at the per-profile cap, the dropped events' hashes are
-    /// subtracted, so the history is never re-hashed (O(1) amortised per event).
+    /// Record one event (see [`Profile::track`]) and update the digest and the index: the new
+    /// event's hash is added to the sum and, at the per-profile cap, the dropped events' hashes
+    /// are subtracted, so the history is never re-hashed (O(1) amortised per event). The index
+    /// takes the new event where it was inserted; the batch drop at the cap (once per
+    /// [`crate::profile::TRACK_DROP_BATCH`] events) rebuilds it.
     pub fn track(&mut self, event_json: &str) -> error::Result<Event> {
         let mut sum = self.events_sum;
-        let e = self.profile.track_with(event_json, |old| {
+        let mut dropped = false;
+        let (e, at) = self.profile.track_with(event_json, |old| {
             sum = sum.wrapping_sub(event_hash(old));
+            dropped = true;
         })?;
         self.events_sum = sum.wrapping_add(event_hash(&e));
         self.digest = digest_from(&self.profile, self.events_sum);
+        if dropped {
+            self.index = HistoryIndex::new(&self.profile.events);
+        } else {
+            self.index.inserted(at, &e);
+        }
         Ok(e)
     }
 
@@ -334,6 +356,79 @@ impl Session {
 
     pub fn digest(&self) -> &str {
         &self.digest
+    }
+
+    /// The index decisions read (equal to `HistoryIndex::new(&self.profile().events)`).
+    pub fn index(&self) -> &HistoryIndex {
+        &self.index
+    }
+}
+
+/// What a decision reads beyond its browsing window, kept by a [`Session`] so that a decision
+/// never walks the whole history: the positions of the offer events (contact history, which
+/// caps and suppression read, [`Profile::contact_window`]) and each purchased sku's earliest
+/// purchase (`exclude_purchased` covers every purchase up to `now`, and a sku has one up to
+/// `now` exactly when its earliest is). Derived from the events alone, so a decision through
+/// it is the decision [`Engine::decide`] makes by walking them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HistoryIndex {
+    /// Positions in the events of the offer contacts, ascending (so also in time order).
+    contacts: Vec<usize>,
+    first_purchase: BTreeMap<String, Timestamp>,
+}
+
+impl HistoryIndex {
+    pub fn new(events: &[Event]) -> HistoryIndex {
+        let mut index = HistoryIndex::default();
+        for (i, e) in events.iter().enumerate() {
+            index.inserted(i, e);
+        }
+        index
+    }
+
+    /// `e` now sits at `at` in the events, and the ones from `at` on moved up by one: O(1) for
+    /// an event newer than the rest, O(contacts) for one inserted among them.
+    fn inserted(&mut self, at: usize, e: &Event) {
+        let k = self.contacts.partition_point(|&p| p < at);
+        for p in self.contacts.get_mut(k..).unwrap_or_default() {
+            *p = p.saturating_add(1);
+        }
+        if e.is_offer_contact() {
+            self.contacts.insert(k, at);
+        }
+        if let (EventType::Purchase, Some(sku)) = (&e.kind, &e.sku) {
+            self.first_purchase
+                .entry(sku.clone())
+                .and_modify(|t| *t = (*t).min(e.ts))
+                .or_insert(e.ts);
+        }
+    }
+
+    /// [`Profile::contact_window`] of the profile these `events` belong to, without a pass
+    /// over them: a binary search for `now`, then the last `max` contacts before it.
+    pub fn contact_window<'a>(
+        &self,
+        events: &'a [Event],
+        now: Timestamp,
+        max: usize,
+    ) -> Vec<&'a Event> {
+        let past = self
+            .contacts
+            .partition_point(|&p| events.get(p).is_some_and(|e| e.ts <= now));
+        self.contacts
+            .get(past.saturating_sub(max)..past)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|&p| events.get(p))
+            .collect()
+    }
+
+    /// The skus with a purchase at or before `now`, in sku order.
+    pub fn purchased_up_to(&self, now: Timestamp) -> impl Iterator<Item = &str> {
+        self.first_purchase
+            .iter()
+            .filter(move |(_, &t)| t <= now)
+            .map(|(sku, _)| sku.as_str())
     }
 }
 

@@ -16,6 +16,7 @@ use crate::catalog::Catalog;
 use crate::channel::{Channel, Placement};
 use crate::config::Config;
 use crate::context::Context;
+use crate::decide::HistoryIndex;
 use crate::error::{self, Code, Error};
 use crate::hash::IdHasher;
 use crate::itemset::ItemSet;
@@ -621,12 +622,15 @@ enum Why<'a> {
     Matched(&'a str),
 }
 
-/// Decide the offers for one placement.
+/// Decide the offers for one placement. `index`, when given, is the profile's
+/// [`HistoryIndex`] (a `Session` keeps one), which finds the contact window without a pass over
+/// the events.
 #[allow(clippy::too_many_arguments)]
 pub fn decide(
     offers: &Offers,
     profile: &Profile,
     window: &Window,
+    index: Option<&HistoryIndex>,
     ctx: &Context,
     targets: &TargetIndex,
     catalog: &Catalog,
@@ -642,7 +646,11 @@ pub fn decide(
         f64::from(bucket(&profile.id, "universal-control")) < offers.doc.control_group_percent;
     out.assignments.control_group = control;
     // Contact history in its own bounded window: browsing never resets a cap.
-    let hist = history(&profile.contact_window(now, MAX_CONTACT_EVENTS));
+    let contacts = match index {
+        Some(ix) => ix.contact_window(&profile.events, now, MAX_CONTACT_EVENTS),
+        None => profile.contact_window(now, MAX_CONTACT_EVENTS),
+    };
+    let hist = history(&contacts);
     let weighted = weighted_events(profile, window, config, now);
     let env = Env::new(
         profile,

@@ -422,11 +422,13 @@ impl Profile {
     /// [`MAX_EVENTS`], the oldest [`TRACK_DROP_BATCH`] + 1 events drop out at once (see
     /// [`Profile::track_with`]). Returns the canonical event, ready to export.
     pub fn track(&mut self, event_json: &str) -> error::Result<Event> {
-        self.track_with(event_json, |_| {})
+        self.track_with(event_json, |_| {}).map(|(e, _)| e)
     }
 
     /// [`Profile::track`], calling `dropped` with each event that leaves the history at the
     /// cap (a `Session` subtracts them from its digest instead of re-hashing the profile).
+    /// Also returns where the event was inserted, before any drop (a `Session` shifts its
+    /// index of the history by one there instead of rebuilding it).
     ///
     /// Dropping one event per `track` at the cap would move the whole history every time
     /// (O(n) per event); dropping a batch makes a long-running session O(1) amortised per
@@ -436,7 +438,7 @@ impl Profile {
         &mut self,
         event_json: &str,
         mut dropped: impl FnMut(&Event),
-    ) -> error::Result<Event> {
+    ) -> error::Result<(Event, usize)> {
         let e: Event = error::from_json("event", event_json)?;
         validate_event(&e, "event", "")?;
         if let Some(sku) = e.sku.clone() {
@@ -472,7 +474,7 @@ impl Profile {
                 dropped(&old);
             }
         }
-        Ok(e)
+        Ok((e, at))
     }
 
     pub fn to_json(&self) -> String {
@@ -505,11 +507,18 @@ impl Profile {
             .up_to(now)
             .iter()
             .rev()
-            .filter(|e| e.kind.is_contact() && e.offer.is_some())
+            .filter(|e| e.is_offer_contact())
             .take(max)
             .collect();
         out.reverse();
         out
+    }
+}
+
+impl Event {
+    /// Counted in [`Profile::contact_window`]: an offer event with its offer id.
+    pub fn is_offer_contact(&self) -> bool {
+        self.kind.is_contact() && self.offer.is_some()
     }
 }
 

@@ -10,6 +10,7 @@ use crate::channel::{Channel, Placement};
 use crate::config::{in_scope, Config, Strategy};
 use crate::content::ContentIndex;
 use crate::context::Context;
+use crate::decide::HistoryIndex;
 use crate::itemset::ItemSet;
 use crate::model::Model;
 use crate::profile::{EventType, Profile, Window};
@@ -93,9 +94,12 @@ pub struct ProfileView {
 }
 
 impl ProfileView {
+    /// `index`, when given, is the profile's [`HistoryIndex`] (a `Session` keeps one): it
+    /// lists the purchases up to `now` without a pass over the events.
     pub fn new(
         profile: &Profile,
         window: &Window,
+        index: Option<&HistoryIndex>,
         ctx: &Context,
         catalog: &Catalog,
         config: &Config,
@@ -151,15 +155,27 @@ impl ProfileView {
             }
         }
         // `exclude_purchased` holds for every purchase up to `now`, not only those in the
-        // window: the older ones are one pass over the events before it (the window is the tail
-        // of the events up to `now`, `Profile::window`), a catalog lookup per purchase.
-        let past = profile.up_to(ctx.now);
-        let older = past
-            .get(..past.len().saturating_sub(window.events.len()))
-            .unwrap_or_default();
-        for e in older.iter().filter(|e| e.kind == EventType::Purchase) {
-            if let Some(i) = e.sku.as_deref().and_then(|s| catalog.get(s)) {
-                set_bit(&mut view.purchased, i);
+        // window: from the index, a catalog lookup per purchased sku; without one, one pass over
+        // the events before the window (the tail of the events up to `now`, `Profile::window`),
+        // a catalog lookup per purchase.
+        match index {
+            Some(ix) => {
+                for sku in ix.purchased_up_to(ctx.now) {
+                    if let Some(i) = catalog.get(sku) {
+                        set_bit(&mut view.purchased, i);
+                    }
+                }
+            }
+            None => {
+                let past = profile.up_to(ctx.now);
+                let older = past
+                    .get(..past.len().saturating_sub(window.events.len()))
+                    .unwrap_or_default();
+                for e in older.iter().filter(|e| e.kind == EventType::Purchase) {
+                    if let Some(i) = e.sku.as_deref().and_then(|s| catalog.get(s)) {
+                        set_bit(&mut view.purchased, i);
+                    }
+                }
             }
         }
         view.cart = profile

@@ -307,3 +307,227 @@ fn track_at_cap_timing() {
     let per = t.elapsed().as_secs_f64() * 1e6 / n as f64;
     println!("Session::track at the cap: {per:.1} µs per event ({n} events)");
 }
+
+// ---------------------------------------------------------------------------------------------
+// A `Session` keeps an index of its history (offer contacts, earliest purchase per sku) so a
+// decision never walks every event. Whatever order events are tracked in, its decisions must be
+// byte for byte those of `Engine::decide` on the exported profile read back, which walks them.
+
+/// A time on a coarse grid (6-hour steps from 2 days after `now` to 30 days before it), so
+/// tracked events often share a timestamp with others and with a decision's `now`; now and then
+/// years before everything else.
+fn grid_ts() -> impl Strategy<Value = String> {
+    prop_oneof![
+        9 => (-8i64..120).prop_map(|k| ts(k * 360)),
+        1 => (0i64..3).prop_map(|k| ts(5 * 365 * 24 * 60 + k)),
+    ]
+}
+
+/// The skus recommended first to a customer with no history: buying one of these changes the
+/// recommendations, as long as `exclude_purchased` sees the purchase.
+fn recommended_skus() -> &'static Vec<String> {
+    static S: OnceLock<Vec<String>> = OnceLock::new();
+    S.get_or_init(|| {
+        let d = decide(small_window_engine(), &profile(true, &[]));
+        d.recommendations
+            .iter()
+            .take(6)
+            .map(|r| r.sku.clone())
+            .collect()
+    })
+}
+
+/// A view, cart or purchase of one of a few [`recommended_skus`]: the same sku is often
+/// bought more than once, before and after a decision's `now`.
+fn recommended_sku_event() -> impl Strategy<Value = Value> {
+    (0..recommended_skus().len(), 0usize..3).prop_map(|(sku, kind)| {
+        let kind = ["view", "add_to_cart", "purchase"][kind];
+        json!({"type": kind, "sku": recommended_skus()[sku], "channel": "web", "ts": ts(0)})
+    })
+}
+
+/// Any event a session tracks: views, carts, purchases and offer events, at [`grid_ts`].
+fn tracked_event() -> impl Strategy<Value = Value> {
+    (
+        prop_oneof![contact_event(), browsing_event(), recommended_sku_event()],
+        grid_ts(),
+        0usize..3,
+    )
+        .prop_map(|(mut e, ts, channel)| {
+            e["ts"] = json!(ts);
+            let channel = ["web", "app", "kiosk"][channel];
+            e["channel"] = json!(channel);
+            e
+        })
+}
+
+fn context_json(now: &str, channel: usize) -> String {
+    let channel = ["web", "app"][channel % 2];
+    json!({"channel": channel, "placement": "home", "now": now}).to_string()
+}
+
+/// The session's decision and the plain one on its exported profile, read back.
+fn assert_session_decides_like_export(
+    engine: &Engine,
+    s: &Session,
+    ctx_json: &str,
+) -> Result<(), TestCaseError> {
+    let ctx = parse_context(engine, ctx_json).unwrap();
+    let reparsed = Profile::from_json(&s.profile().to_json()).unwrap();
+    let session = engine.decide_session(s, &ctx).to_json();
+    let plain = engine.decide(&reparsed, &ctx).to_json();
+    prop_assert_eq!(session, plain, "at {}", ctx_json);
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Tracks in any time order (newest, among equal timestamps, older than everything,
+    /// identical to an earlier event, after `now`), decided at `now` values before, between,
+    /// equal to and after the events: the session's index gives the decision of the walk.
+    #[test]
+    fn a_tracked_session_decides_like_its_export(
+        initial in prop::collection::vec(tracked_event(), 0..20),
+        tracked in prop::collection::vec((tracked_event(), any::<bool>()), 1..40),
+        nows in prop::collection::vec((grid_ts(), 0usize..2), 4),
+        personalization in any::<bool>(),
+    ) {
+        let e = small_window_engine();
+        let mut s = Session::from_json(&profile(personalization, &initial)).unwrap();
+        for (k, (ev, repeat)) in tracked.iter().enumerate() {
+            s.track(&ev.to_string()).unwrap();
+            if *repeat {
+                // The same event again: identical events side by side.
+                s.track(&ev.to_string()).unwrap();
+            }
+            if k % 8 == 7 || k + 1 == tracked.len() {
+                for (now, channel) in &nows {
+                    assert_session_decides_like_export(e, &s, &context_json(now, *channel))?;
+                }
+            }
+        }
+    }
+}
+
+/// A profile of `n` events, one a minute up to `now`: every seventh an offer event (more than
+/// [`unisono::offers::MAX_CONTACT_EVENTS`] of them at the cap), every eleventh a purchase, the
+/// rest views. One redemption of REDEEM sits `redeem_back` contacts before the newest. Written
+/// as text: 100,000 `Value`s would take seconds in a debug build.
+fn long_profile(n: usize, redeem_back: usize) -> String {
+    let contacts = n.div_ceil(7);
+    let events: Vec<String> = (0..n)
+        .map(|i| {
+            let ts = ts((n - i) as i64);
+            let sku = &skus()[(i * 31) % skus().len()];
+            if i % 7 == 0 {
+                let (kind, offer) = if i / 7 == contacts - redeem_back {
+                    ("offer_redeemed", "REDEEM")
+                } else {
+                    let k = (i / 7) % 4;
+                    (
+                        [
+                            "offer_impression",
+                            "offer_click",
+                            "offer_impression",
+                            "offer_dismissed",
+                        ][k],
+                        ["CAP1", "CAP3", "DISMISS", "PLAIN"][k],
+                    )
+                };
+                format!(r#"{{"type":"{kind}","offer":"{offer}","channel":"web","ts":"{ts}"}}"#)
+            } else {
+                let kind = if i % 11 == 0 { "purchase" } else { "view" };
+                format!(r#"{{"type":"{kind}","sku":"{sku}","channel":"web","ts":"{ts}"}}"#)
+            }
+        })
+        .collect();
+    format!(
+        r#"{{"schema":"unisono.profile/1","id":"cust-contact","consents":{{"personalization":true,"marketing":true}},"events":[{}]}}"#,
+        events.join(",")
+    )
+}
+
+/// Across the event cap. A full session takes an event older than everything (it drops out
+/// with the batch at once), events among old ones and at equal times, then new contacts through
+/// a second batch drop: its index stays the one built from its events. The one redemption
+/// starts just inside the contact window and new contacts push it out: on both sides of that
+/// edge, and at the end against its export read back, the session decides like the walk over
+/// the events. (Each plain decision hashes 100,000 events, about a second in a debug build, so
+/// they are few.)
+#[test]
+fn a_session_across_the_event_cap_decides_like_its_export() {
+    use unisono::decide::HistoryIndex;
+    use unisono::offers::MAX_CONTACT_EVENTS;
+    use unisono::profile::TRACK_DROP_BATCH;
+    let e = small_window_engine();
+    let n = MAX_EVENTS;
+    let mut s = Session::from_json(&long_profile(n, MAX_CONTACT_EVENTS - 3)).unwrap();
+    let at = |now: &str, channel: usize| parse_context(e, &context_json(now, channel)).unwrap();
+    let (now, later, inside) = (at(&ts(0), 0), at(&ts(-600), 1), at(&ts(n as i64 / 2), 0));
+    let redeemed = |s: &Session, ctx| {
+        e.decide_session(s, ctx)
+            .suppressed_offers
+            .iter()
+            .any(|x| x.id == "REDEEM" && x.detail == "already redeemed")
+    };
+    let index_is_rebuilt = |s: &Session, label: &str| {
+        assert!(
+            *s.index() == HistoryIndex::new(&s.profile().events),
+            "{label}: the index is the one built from the events"
+        );
+    };
+    let same = |s: &Session, plain: &Profile, ctx, label: &str| {
+        assert_eq!(
+            e.decide_session(s, ctx).to_json(),
+            e.decide(plain, ctx).to_json(),
+            "{label}"
+        );
+    };
+    assert!(redeemed(&s, &now) && redeemed(&s, &later));
+    let steps = [
+        json!({"type": "view", "sku": skus()[1], "channel": "web", "ts": ts(10_000_000)}),
+        json!({"type": "purchase", "sku": skus()[2], "channel": "web", "ts": ts(n as i64 - 3)}),
+        json!({"type": "offer_click", "offer": "CAP3", "channel": "web", "ts": ts(n as i64 / 3)}),
+        json!({"type": "view", "sku": skus()[3], "channel": "app", "ts": ts(1)}),
+        json!({"type": "offer_impression", "offer": "CAP1", "channel": "app", "ts": ts(1)}),
+    ];
+    for (k, ev) in steps.iter().enumerate() {
+        s.track(&ev.to_string()).unwrap();
+        index_is_rebuilt(&s, &format!("step {k}"));
+    }
+    assert_eq!(s.profile().events.len(), MAX_EVENTS - TRACK_DROP_BATCH + 4);
+    // The redemption is now the 9,999th contact from the newest: two more push it out, seen
+    // from `later` but not from `now` (the new contacts are after it).
+    let mut flipped = None;
+    for i in 0..TRACK_DROP_BATCH + 10 {
+        s.track(
+            &json!({"type": "offer_impression", "offer": "PLAIN", "channel": "app", "ts": ts(-1 - (i as i64 / 3))})
+                .to_string(),
+        )
+        .unwrap();
+        if i < 4 || (TRACK_DROP_BATCH - 6..TRACK_DROP_BATCH).contains(&i) || i % 300 == 0 {
+            index_is_rebuilt(&s, &format!("new contact {i}"));
+        }
+        if flipped.is_none() {
+            assert!(redeemed(&s, &now), "{i}");
+            if redeemed(&s, &later) {
+                same(&s, s.profile(), &later, "inside the edge");
+            } else {
+                same(&s, s.profile(), &later, "past the edge");
+                flipped = Some(i);
+            }
+        }
+    }
+    assert_eq!(
+        flipped,
+        Some(1),
+        "the second new contact pushes the redemption out"
+    );
+    assert!(
+        s.profile().events.len() < MAX_EVENTS - TRACK_DROP_BATCH + 20,
+        "a second batch dropped"
+    );
+    let reparsed = Profile::from_json(&s.profile().to_json()).unwrap();
+    same(&s, &reparsed, &inside, "the export read back");
+}
