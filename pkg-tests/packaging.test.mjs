@@ -12,6 +12,7 @@
 //                           folder without node_modules
 //   (g) webpack, Node       the same back end bundled by webpack (the .wasm as an inline asset)
 //   (h) webpack, browser    a production build of the app of (c), run in headless Chromium
+//   (i) Bun, (j) Deno       the Node ESM (and for Bun the CommonJS) program of (a) / (b), as is
 // Every decision must be byte-identical to (a). Vite, esbuild and webpack are the repo's
 // devDependencies (node_modules/.bin), so nothing is downloaded here. Chromium as in browser.test.mjs; the
 // browser parts are skipped, with a message, only when it is absent.
@@ -33,6 +34,8 @@ const NO_CHROMIUM = existsSync(CHROMIUM) ? false : `${CHROMIUM} missing (scripts
 const VITE = join(ROOT, 'node_modules/.bin/vite');
 const ESBUILD = join(ROOT, 'node_modules/.bin/esbuild');
 const WEBPACK = join(ROOT, 'node_modules/.bin/webpack');
+const BUN = join(ROOT, 'node_modules/.bin/bun');
+const DENO = join(ROOT, 'node_modules/.bin/deno');
 const run = promisify(execFile);
 
 // The decision every runtime makes (the context the other pkg-tests use for the kiosk).
@@ -364,6 +367,22 @@ test('(h) webpack: a browser build, run in Chromium', { skip: NO_CHROMIUM }, asy
   await startServer();
   const r = await resultOf('/webpack/index.html');
   assert.equal(r.main, reference);
+});
+
+test('(i) Bun: the Node ESM and CommonJS programs, unchanged', async () => {
+  assert.ok(reference, 'the Node ESM decision (a) is the reference');
+  const env = { ...process.env, BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0', DO_NOT_TRACK: '1' };
+  for (const file of ['esm.mjs', 'cjs.cjs']) {
+    const { stdout } = await run(BUN, [file], { cwd: app, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+    assert.equal(JSON.parse(stdout).decision, reference, `bun ${file}`);
+  }
+});
+
+test('(j) Deno: the Node ESM program, unchanged (npm package from node_modules)', async () => {
+  assert.ok(reference, 'the Node ESM decision (a) is the reference');
+  const env = { ...process.env, DENO_DIR: join(dir, 'deno'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
+  const { stdout } = await run(DENO, ['run', '--allow-read', '--allow-env', 'esm.mjs'], { cwd: app, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(JSON.parse(stdout).decision, reference);
 });
 
 test('(d) browser: <script type="module"> importing the package files, async init()', { skip: NO_CHROMIUM }, async () => {
