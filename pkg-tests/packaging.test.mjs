@@ -13,6 +13,8 @@
 //   (g) webpack, Node       the same back end bundled by webpack (the .wasm as an inline asset)
 //   (h) webpack, browser    a production build of the app of (c), run in headless Chromium
 //   (i) Bun, (j) Deno       the Node ESM (and for Bun the CommonJS) program of (a) / (b), as is
+//   (k) workerd             an edge function (Cloudflare's runtime): 'unisono/slim' with the .wasm
+//                           as a Wasm module, answering HTTP
 // Every decision must be byte-identical to (a). Vite, esbuild and webpack are the repo's
 // devDependencies (node_modules/.bin), so nothing is downloaded here. Chromium as in browser.test.mjs; the
 // browser parts are skipped, with a message, only when it is absent.
@@ -36,6 +38,7 @@ const ESBUILD = join(ROOT, 'node_modules/.bin/esbuild');
 const WEBPACK = join(ROOT, 'node_modules/.bin/webpack');
 const BUN = join(ROOT, 'node_modules/.bin/bun');
 const DENO = join(ROOT, 'node_modules/.bin/deno');
+const WORKERD = join(ROOT, 'node_modules/.bin/workerd');
 const run = promisify(execFile);
 
 // The decision every runtime makes (the context the other pkg-tests use for the kiosk).
@@ -157,6 +160,43 @@ console.log(JSON.stringify({ decision: engine.decideJson(read('profiles/cust-ann
   'webpack/main.js': `import init, { Engine } from 'unisono';
 import { decideSample } from './decide.js';
 ${report(`(async () => { await init(); return { main: await decideSample({ Engine }) }; })()`)}`,
+  // (k) an edge function: workerd serves it; the runtime hands the .wasm over as a WebAssembly.Module.
+  'edge/worker.js': `import { initSync, Engine } from 'unisono/slim';
+import wasm from 'unisono/unisono_bg.wasm';
+import catalog from './sample/catalog.json';
+import model from './sample/model.json';
+import config from './sample/config.json';
+import offers from './sample/offers.json';
+import profile from './sample/profiles/cust-anna.json';
+import context from './sample/context.json';
+
+initSync({ module: wasm });
+const engine = new Engine(catalog, model, config, offers);
+
+export default {
+  async fetch() {
+    return new Response(engine.decideJson(profile, context), { headers: { 'content-type': 'application/json' } });
+  },
+};
+`,
+  'edge/config.capnp': `using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [ (name = "main", worker = .edge) ],
+  sockets = [ (name = "http", address = "127.0.0.1:8787", http = (), service = "main") ],
+);
+
+const edge :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    (name = "unisono/slim", esModule = embed "../node_modules/unisono/unisono.js"),
+    (name = "unisono/unisono_glue.js", esModule = embed "../node_modules/unisono/unisono_glue.js"),
+    (name = "unisono/unisono_bg.wasm", wasm = embed "../node_modules/unisono/unisono_bg.wasm"),
+${SAMPLE.concat('context.json').map((f) => `    (name = "sample/${f}", text = embed "../sample/${f}"),`).join('\n')}
+  ],
+  compatibilityDate = "2026-11-01",
+);
+`,
   // (d) and (e): the package files imported directly by URL, no bundler.
   'plain/index.html': page('unisono, plain module script', './main.js'),
   'plain/worker.html': page('unisono in a module worker', './start-worker.js'),
@@ -383,6 +423,34 @@ test('(j) Deno: the Node ESM program, unchanged (npm package from node_modules)'
   const env = { ...process.env, DENO_DIR: join(dir, 'deno'), DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' };
   const { stdout } = await run(DENO, ['run', '--allow-read', '--allow-env', 'esm.mjs'], { cwd: app, env, encoding: 'utf8', maxBuffer: 64 << 20 });
   assert.equal(JSON.parse(stdout).decision, reference);
+});
+
+test('(k) workerd: an edge function answers over HTTP with the same decision', async () => {
+  assert.ok(reference, 'the Node ESM decision (a) is the reference');
+  const port = await new Promise((ok) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address();
+      probe.close(() => ok(free));
+    });
+  });
+  const { spawn } = await import('node:child_process');
+  const child = spawn(WORKERD, ['serve', 'config.capnp', `--socket-addr=http=127.0.0.1:${port}`], { cwd: join(app, 'edge') });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
+  try {
+    let body;
+    for (let i = 0; i < 100 && body === undefined; i++) {
+      try {
+        body = await (await fetch(`http://127.0.0.1:${port}/`)).text();
+      } catch {
+        await new Promise((ok) => setTimeout(ok, 200));
+      }
+    }
+    assert.equal(body, reference, `workerd: ${log}`);
+  } finally {
+    child.kill();
+  }
 });
 
 test('(d) browser: <script type="module"> importing the package files, async init()', { skip: NO_CHROMIUM }, async () => {
