@@ -265,7 +265,7 @@ pub fn profile_digest(profile: &Profile) -> String {
 
 fn event_hash(e: &Event) -> u128 {
     let mut text = Vec::with_capacity(256);
-    crate::hash::write_json(&mut text, e);
+    crate::hash::canonical_into(&mut text, e);
     let h = crate::hash::sha256(&text);
     let mut first = [0u8; 16];
     first.copy_from_slice(h.get(..16).unwrap_or(&[0; 16]));

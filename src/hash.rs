@@ -173,9 +173,16 @@ pub fn write_json<T: serde::Serialize + ?Sized>(out: &mut dyn std::io::Write, va
 /// decision): static dispatch, unlike [`to_json`], as it is on every decision's path.
 pub fn to_canonical_string<T: serde::Serialize + ?Sized>(value: &T) -> String {
     let mut out = Vec::with_capacity(1024);
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, Canonical);
-    let _ = value.serialize(&mut ser);
+    canonical_into(&mut out, value);
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// Appends the [`Canonical`] JSON of `value` to `out`, by static dispatch: for what is
+/// serialized per event (a profile's digest hashes every event; through `dyn Write` that was
+/// 1.5x slower at 100k events).
+pub fn canonical_into<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
+    let mut ser = serde_json::Serializer::with_formatter(out, Canonical);
+    let _ = value.serialize(&mut ser);
 }
 
 /// The [`Canonical`] JSON of `value` as a string (by [`write_json`]).
