@@ -45,9 +45,22 @@ function fail(code, path, document, message) {
   return new UnisonoError(code, path, document, `${where}: ${message}`);
 }
 
+/**
+ * A JSON text as a JS string, refused if it holds a lone surrogate: copying it into Wasm
+ * (UTF-8) would turn one into U+FFFD, a different document, while `JSON.stringify` of an object
+ * escapes it (`"\ud800"`), which the engine refuses as `invalid_json`. Same code both ways.
+ */
+function wellFormed(document, text) {
+  const ok = typeof text.isWellFormed === 'function'
+    ? text.isWellFormed()
+    : !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
+  if (!ok) throw fail('invalid_json', '', document, 'a lone surrogate (U+D800–U+DFFF) is not text: the JSON cannot be read as UTF-8');
+  return text;
+}
+
 /** A document given as a JSON string or a plain object → its JSON text. */
 function documentText(document, v) {
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return wellFormed(document, v);
   if (v === undefined || v === null) throw fail('missing_field', '', document, 'no document given');
   if (typeof v === 'bigint') throw fail('invalid_json', '', document, 'not representable as JSON (a BigInt)');
   let text;
@@ -67,7 +80,7 @@ function documentText(document, v) {
 
 /** A parameter that must be a JSON string (the `…Json` methods). */
 function jsonText(document, v) {
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return wellFormed(document, v);
   throw fail('invalid_type', '', document, `expected a JSON string, got ${describe(v)}`);
 }
 
