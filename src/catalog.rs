@@ -83,6 +83,12 @@ impl Stock {
         self.0.is_empty()
     }
 
+    /// Stock from `(store id, units)` already sorted by store id, each id once (an engine
+    /// image's, checked by its reader); ids shared across items by the caller.
+    pub(crate) fn from_sorted(entries: Vec<(Arc<str>, f64)>) -> Stock {
+        Stock(entries)
+    }
+
     fn position(&self, store: &str) -> Result<usize, usize> {
         self.0.binary_search_by(|(s, _)| (**s).cmp(store))
     }
@@ -441,6 +447,26 @@ impl Catalog {
             content_hash,
             stores: doc.stores,
             items: doc.items,
+            index,
+        })
+    }
+
+    /// A catalog from an engine image's decoded parts ([`crate::image`]): items sorted by sku,
+    /// unique, each checked by the image reader, and the content hash the compiler computed (not
+    /// recomputed: hashing the canonical form is most of a JSON load). `Err(i)`: item `i`
+    /// repeats an earlier sku.
+    pub(crate) fn from_image_parts(
+        version: String,
+        content_hash: String,
+        stores: Vec<Store>,
+        items: Vec<Item>,
+    ) -> Result<Catalog, usize> {
+        let index = SkuIndex::build(&items)?;
+        Ok(Catalog {
+            version,
+            content_hash,
+            stores,
+            items,
             index,
         })
     }

@@ -110,14 +110,44 @@ impl Engine {
         Ok(Engine::from_parts(catalog, model, config, offers))
     }
 
+    /// Load a compiled engine image (`unisono compile`, [`crate::image`]): verified (format
+    /// version, bounds, every section's checksum) and decoded, without parsing the catalog or
+    /// the model as JSON nor hashing them again. Decides exactly as the engine built from the
+    /// same documents. A truncated, corrupted or hostile image is a coded error (document
+    /// `image`).
+    pub fn from_image(image: &[u8]) -> error::Result<Engine> {
+        let l = crate::image::load(image)?;
+        Ok(Engine::from_parts_hashed(
+            l.catalog,
+            l.model,
+            l.config,
+            l.offers,
+            l.manifest.config_hash,
+            l.manifest.offers_hash,
+        ))
+    }
+
     /// Assemble from parsed, validated artifacts (the model resolved against this catalog).
     pub fn from_parts(catalog: Catalog, model: Model, config: Config, offers: Offers) -> Engine {
-        let catalog_hash = catalog.content_hash.clone();
         let offers_hash = offers.content_hash();
         let config_hash = config.content_hash();
+        Engine::from_parts_hashed(catalog, model, config, offers, config_hash, offers_hash)
+    }
+
+    /// [`Engine::from_parts`] with the config's and the offers' content hashes already known
+    /// (an image's manifest records them; the catalog's and the model's are fields of theirs).
+    pub fn from_parts_hashed(
+        catalog: Catalog,
+        model: Model,
+        config: Config,
+        offers: Offers,
+        config_hash: String,
+        offers_hash: String,
+    ) -> Engine {
+        let catalog_hash = catalog.content_hash.clone();
         let or_hash = |v: &str, h: &str| {
             if v.is_empty() {
-                format!("h-{}", &h[..12])
+                format!("h-{}", h.get(..12).unwrap_or(h))
             } else {
                 v.to_string()
             }

@@ -25,6 +25,7 @@ pub mod decide;
 pub mod error;
 pub mod eval;
 pub mod hash;
+pub mod image;
 pub mod import;
 pub mod itemset;
 pub mod model;

@@ -1234,3 +1234,89 @@ impl ScoreColumn {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Engine images (crate::image): the resolved model, column for column.
+
+/// The neighbour scores of a resolved model as an engine image stores them: the builder's
+/// integers with their decimals (divided on read, as [`Model`] does), or doubles.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ImageScores<V32, V64> {
+    Fixed { values: V32, decimals: u32 },
+    Float(V64),
+}
+
+/// Everything a resolved [`Model`] holds, as columns: what [`crate::image`] writes (borrowed)
+/// and reads back (owned). The reader checks every index and length before
+/// [`Model::from_image_parts`]; the model itself never indexes without `.get()`.
+#[derive(Debug, Clone)]
+pub(crate) struct ImageParts<U32, F64, R> {
+    pub version: String,
+    pub checksum: String,
+    pub as_of: Option<Timestamp>,
+    /// One more than catalog items; row `i` is `offsets[i]..offsets[i + 1]` of `items`.
+    pub offsets: U32,
+    pub items: U32,
+    pub scores: ImageScores<U32, F64>,
+    pub popularity: R,
+    pub trending: R,
+    pub repurchase_items: U32,
+    pub repurchase: Vec<Repurchase>,
+}
+
+impl Model {
+    /// The model's columns, borrowed (for [`crate::image`]'s writer).
+    pub(crate) fn image_parts(&self) -> ImageParts<&[u32], &[f64], &ResolvedRankings> {
+        let nb = &self.neighbours;
+        let scores = match &nb.scores {
+            ScoreColumn::Fixed { values, scale } => {
+                match (0..=MAX_DECIMALS).find(|&d| pow10(d).to_bits() == scale.to_bits()) {
+                    Some(decimals) => ImageScores::Fixed {
+                        values: values.as_slice(),
+                        decimals,
+                    },
+                    // Never: `scale` is always a `pow10` of a checked `decimals`.
+                    None => ImageScores::Float(&[][..]),
+                }
+            }
+            ScoreColumn::Float(v) => ImageScores::Float(v.as_slice()),
+        };
+        ImageParts {
+            version: self.version.clone(),
+            checksum: self.checksum.clone(),
+            as_of: self.as_of,
+            offsets: &nb.offsets,
+            items: &nb.items,
+            scores,
+            popularity: &self.popularity,
+            trending: &self.trending,
+            repurchase_items: &self.repurchase_items,
+            repurchase: self.repurchase.clone(),
+        }
+    }
+
+    /// A model from an image's checked columns (`decimals` ≤ [`MAX_DECIMALS`]).
+    pub(crate) fn from_image_parts(p: ImageParts<Vec<u32>, Vec<f64>, ResolvedRankings>) -> Model {
+        let scores = match p.scores {
+            ImageScores::Fixed { values, decimals } => ScoreColumn::Fixed {
+                values,
+                scale: pow10(decimals),
+            },
+            ImageScores::Float(v) => ScoreColumn::Float(v),
+        };
+        Model {
+            version: p.version,
+            checksum: p.checksum,
+            as_of: p.as_of,
+            neighbours: Neighbours {
+                offsets: p.offsets,
+                items: p.items,
+                scores,
+            },
+            popularity: p.popularity,
+            trending: p.trending,
+            repurchase_items: p.repurchase_items,
+            repurchase: p.repurchase,
+        }
+    }
+}

@@ -14,38 +14,39 @@ fn read(rel: &str) -> String {
     fs::read_to_string(format!("{ROOT}/{rel}")).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
-fn engine(set: &str) -> Engine {
-    match set {
-        "sample" => Engine::with_offers(
-            &read("examples/sample/catalog.json"),
-            &read("examples/sample/model.json"),
-            &read("examples/sample/config.json"),
-            Some(&read("examples/sample/offers.json")),
-        ),
-        other => {
-            let dir = format!("tests/conformance/v1/artifacts/{other}");
-            Engine::new(
-                &read(&format!("{dir}/catalog.json")),
-                &read(&format!("{dir}/model.json")),
-                &read(&format!("{dir}/config.json")),
-            )
-        }
-    }
-    .unwrap()
+/// The documents of an artifact set: catalog, model, config and (the sample's) offers.
+fn documents(set: &str) -> (String, String, String, Option<String>) {
+    let dir = match set {
+        "sample" => "examples/sample".to_string(),
+        other => format!("tests/conformance/v1/artifacts/{other}"),
+    };
+    let offers = (set == "sample").then(|| read(&format!("{dir}/offers.json")));
+    (
+        read(&format!("{dir}/catalog.json")),
+        read(&format!("{dir}/model.json")),
+        read(&format!("{dir}/config.json")),
+        offers,
+    )
 }
 
-#[test]
-fn conformance_vectors() {
-    let cases: Vec<Value> = read("tests/conformance/v1/cases.ndjson")
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert!(cases.len() >= 200);
+fn engine(set: &str) -> Engine {
+    let (c, m, k, o) = documents(set);
+    Engine::with_offers(&c, &m, &k, o.as_deref()).unwrap()
+}
+
+/// The same documents compiled to an engine image in memory and loaded from it.
+fn image_engine(set: &str) -> Engine {
+    let (c, m, k, o) = documents(set);
+    let image = unisono::image::compile(&c, &m, &k, o.as_deref()).unwrap();
+    Engine::from_image(&image).unwrap()
+}
+
+fn decide_all(cases: &[Value], make: fn(&str) -> Engine) -> Vec<String> {
     let mut engines: BTreeMap<String, Engine> = BTreeMap::new();
     let mut got = Vec::new();
-    for c in &cases {
+    for c in cases {
         let set = c["artifacts"].as_str().unwrap().to_string();
-        let e = engines.entry(set.clone()).or_insert_with(|| engine(&set));
+        let e = engines.entry(set.clone()).or_insert_with(|| make(&set));
         let profile = match c["profile"]["ref"].as_str() {
             Some(r) => read(&format!("examples/sample/{r}")),
             None => c["profile"].to_string(),
@@ -53,6 +54,34 @@ fn conformance_vectors() {
         let d = e.decide_json(&profile, &c["context"].to_string()).unwrap();
         got.push(d.to_json());
     }
+    got
+}
+
+fn cases() -> Vec<Value> {
+    read("tests/conformance/v1/cases.ndjson")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// Every vector through the image path: the same bytes as the JSON path's blessed output.
+#[test]
+fn conformance_vectors_through_images() {
+    let cases = cases();
+    let got = decide_all(&cases, image_engine);
+    let expected = read("tests/conformance/v1/expected.ndjson");
+    let expected: Vec<&str> = expected.lines().collect();
+    assert_eq!(expected.len(), got.len());
+    for ((c, want), have) in cases.iter().zip(&expected).zip(&got) {
+        assert_eq!(*want, have, "case {} (image)", c["name"]);
+    }
+}
+
+#[test]
+fn conformance_vectors() {
+    let cases = cases();
+    assert!(cases.len() >= 200);
+    let got = decide_all(&cases, engine);
     // Invariants that hold whatever the blessed bytes are.
     let by_name = |n: &str| -> &str {
         let i = cases.iter().position(|c| c["name"] == n).unwrap();

@@ -1,0 +1,327 @@
+//! `compile`: the parsed, validated documents written as an image (see `mod.rs` and
+//! docs/image.md for the layout). Deterministic: the same documents give the same bytes.
+
+use super::format::{ImageWriter, Out};
+use super::*;
+use crate::catalog::Catalog;
+use crate::config::Config;
+use crate::error::{self, Code};
+use crate::model::{ImageScores, Model, ResolvedRankings};
+use crate::offers::Offers;
+use std::collections::HashMap;
+
+/// Parse and validate the documents as [`crate::decide::Engine::with_offers`] does (same
+/// errors), then write the image.
+pub fn compile(
+    catalog_json: &str,
+    model_json: &str,
+    config_json: &str,
+    offers_json: Option<&str>,
+) -> error::Result<Vec<u8>> {
+    let catalog = Catalog::from_json(catalog_json)?;
+    let model = Model::from_json(model_json, &catalog)?;
+    let config = Config::from_json(config_json)?;
+    let offers = match offers_json {
+        Some(t) => Offers::from_json(t)?,
+        None => Offers::empty(),
+    };
+    compile_parts(&catalog, &model, &config, &offers)
+}
+
+/// The image of documents already parsed (the model resolved against this catalog).
+pub fn compile_parts(
+    catalog: &Catalog,
+    model: &Model,
+    config: &Config,
+    offers: &Offers,
+) -> error::Result<Vec<u8>> {
+    let config_hash = config.content_hash();
+    let offers_hash = offers.content_hash();
+    let config_text = canonical_text("config", config, &config_hash, |t| {
+        Config::from_json(t).map(|c| c.content_hash())
+    })?;
+    let offers_text = canonical_text("offers", &offers.doc, &offers_hash, |t| {
+        Offers::from_json(t).map(|o| o.content_hash())
+    })?;
+    let m = model.image_parts();
+    let manifest = [
+        ("engine", crate::decide::ENGINE_VERSION),
+        ("audience", AUDIENCE_FULL),
+        ("catalog.version", catalog.version.as_str()),
+        ("catalog.hash", catalog.content_hash.as_str()),
+        ("model.version", m.version.as_str()),
+        ("model.checksum", m.checksum.as_str()),
+        ("config.version", config.version.as_str()),
+        ("config.hash", config_hash.as_str()),
+        ("offers.version", offers.doc.version.as_str()),
+        ("offers.hash", offers_hash.as_str()),
+    ];
+    let mut o = Out::default();
+    o.u32(manifest.len() as u32);
+    for (k, v) in manifest {
+        o.bytes(k.as_bytes());
+        o.bytes(v.as_bytes());
+    }
+
+    let mut strings = Strings::default();
+    let stores = stores_section(catalog, &mut strings);
+    let items = items_section(catalog, &mut strings);
+    let rankings = rankings_section(&[m.popularity, m.trending], &mut strings);
+    let mut w = ImageWriter::default();
+    w.add(KIND_MANIFEST, 0, o.into_bytes());
+    w.add(KIND_STRINGS, 0, strings.into_bytes());
+    w.add(KIND_STORES, 0, stores);
+    w.add(KIND_ITEMS, 0, items);
+    w.add(KIND_NEIGHBOURS, 0, neighbours_section(&m));
+    w.add(KIND_RANKINGS, 0, rankings);
+    w.add(KIND_REPURCHASE, 0, repurchase_section(&m));
+    w.add(KIND_CONFIG, 0, text_section(&config_text));
+    w.add(KIND_OFFERS, 0, text_section(&offers_text));
+    Ok(w.finish())
+}
+
+/// The canonical JSON of a document, checked to parse back to the same content hash (the
+/// image is only as good as that round trip; no document type is known to fail it).
+fn canonical_text<T: serde::Serialize>(
+    document: &'static str,
+    doc: &T,
+    hash: &str,
+    reparse: impl Fn(&str) -> error::Result<String>,
+) -> error::Result<String> {
+    let text = crate::hash::to_canonical_string(doc);
+    match reparse(&text) {
+        Ok(h) if h == hash => Ok(text),
+        _ => Err(Error::new(
+            Code::InvalidValue,
+            document,
+            "",
+            "its canonical JSON does not read back as the same document, so it cannot be compiled into an image (please report this)",
+        )),
+    }
+}
+
+fn text_section(text: &str) -> Vec<u8> {
+    let mut o = Out::default();
+    o.bytes(text.as_bytes());
+    o.into_bytes()
+}
+
+/// Every string once, numbered in the order first seen.
+#[derive(Default)]
+struct Strings<'a> {
+    ids: HashMap<&'a str, u32>,
+    list: Vec<&'a str>,
+}
+
+const NONE: u32 = u32::MAX;
+
+impl<'a> Strings<'a> {
+    fn id(&mut self, s: &'a str) -> u32 {
+        let next = self.list.len() as u32;
+        *self.ids.entry(s).or_insert_with(|| {
+            self.list.push(s);
+            next
+        })
+    }
+
+    fn opt(&mut self, s: Option<&'a str>) -> u32 {
+        s.map_or(NONE, |s| self.id(s))
+    }
+
+    /// `offsets` (one more than strings) into one UTF-8 `blob`.
+    fn into_bytes(self) -> Vec<u8> {
+        let mut offsets = Vec::with_capacity(self.list.len() + 1);
+        let mut blob = Vec::new();
+        offsets.push(0u32);
+        for s in &self.list {
+            blob.extend_from_slice(s.as_bytes());
+            offsets.push(blob.len() as u32);
+        }
+        let mut o = Out::default();
+        o.u32s(offsets.into_iter());
+        o.bytes(&blob);
+        o.into_bytes()
+    }
+}
+
+fn stores_section<'a>(catalog: &'a Catalog, s: &mut Strings<'a>) -> Vec<u8> {
+    let ids: Vec<u32> = catalog.stores.iter().map(|x| s.id(&x.id)).collect();
+    let names: Vec<u32> = catalog.stores.iter().map(|x| s.id(&x.name)).collect();
+    let cities: Vec<u32> = catalog
+        .stores
+        .iter()
+        .map(|x| s.opt(x.city.as_deref()))
+        .collect();
+    let mut o = Out::default();
+    o.u32s(ids.into_iter());
+    o.u32s(names.into_iter());
+    o.u32s(cities.into_iter());
+    o.into_bytes()
+}
+
+/// A list per item as CSR: `offsets` (one more than items) into one flat column.
+struct Csr {
+    offsets: Vec<u32>,
+    values: Vec<u32>,
+}
+
+impl Default for Csr {
+    fn default() -> Self {
+        Csr {
+            offsets: vec![0],
+            values: Vec::new(),
+        }
+    }
+}
+
+impl Csr {
+    fn row(&mut self, values: impl Iterator<Item = u32>) {
+        self.values.extend(values);
+        self.offsets.push(self.values.len() as u32);
+    }
+
+    fn write(self, o: &mut Out) {
+        o.u32s(self.offsets.into_iter());
+        o.u32s(self.values.into_iter());
+    }
+}
+
+/// Item flag: `availability.channels` is listed (else every channel).
+pub(super) const ITEM_CHANNELS_LISTED: u32 = 1;
+
+fn items_section<'a>(catalog: &'a Catalog, s: &mut Strings<'a>) -> Vec<u8> {
+    let items = &catalog.items;
+    let (mut sku, mut title, mut brand, mut image) = (vec![], vec![], vec![], vec![]);
+    let (mut price, mut flags) = (vec![], vec![]);
+    let (mut category, mut tags, mut channels) = (Csr::default(), Csr::default(), Csr::default());
+    let (mut attr_keys, mut attr_values) = (Csr::default(), Vec::new());
+    let (mut stock_stores, mut stock_qty) = (Csr::default(), Vec::new());
+    for it in items {
+        sku.push(s.id(&it.sku));
+        title.push(s.id(&it.title));
+        brand.push(s.opt(it.brand.as_deref()));
+        image.push(s.opt(it.image.as_deref()));
+        price.push(it.price);
+        let listed = it.availability.channels.as_ref();
+        flags.push(if listed.is_some() {
+            ITEM_CHANNELS_LISTED
+        } else {
+            0
+        });
+        category.row(
+            it.category
+                .iter()
+                .map(|c| s.id(c))
+                .collect::<Vec<_>>()
+                .into_iter(),
+        );
+        tags.row(
+            it.tags
+                .iter()
+                .map(|c| s.id(c))
+                .collect::<Vec<_>>()
+                .into_iter(),
+        );
+        attr_keys.row(
+            it.attributes
+                .keys()
+                .map(|k| s.id(k))
+                .collect::<Vec<_>>()
+                .into_iter(),
+        );
+        attr_values.extend(it.attributes.values().map(|v| s.id(v)));
+        channels.row(listed.into_iter().flatten().map(|&c| channel_code(c)));
+        stock_stores.row(
+            it.availability
+                .stores
+                .iter()
+                .map(|(st, _)| s.id(st))
+                .collect::<Vec<_>>()
+                .into_iter(),
+        );
+        stock_qty.extend(it.availability.stores.iter().map(|(_, q)| q));
+    }
+    let mut o = Out::default();
+    for col in [sku, title, brand, image, flags] {
+        o.u32s(col.into_iter());
+    }
+    o.f64s(price.into_iter());
+    category.write(&mut o);
+    tags.write(&mut o);
+    attr_keys.write(&mut o);
+    o.u32s(attr_values.into_iter());
+    channels.write(&mut o);
+    stock_stores.write(&mut o);
+    o.f64s(stock_qty.into_iter());
+    o.into_bytes()
+}
+
+type Parts<'m> = crate::model::ImageParts<&'m [u32], &'m [f64], &'m ResolvedRankings>;
+
+/// Score column kinds in the neighbours section.
+pub(super) const SCORES_FIXED: u32 = 0;
+pub(super) const SCORES_FLOAT: u32 = 1;
+
+fn neighbours_section(m: &Parts) -> Vec<u8> {
+    let mut o = Out::default();
+    let (kind, decimals) = match m.scores {
+        ImageScores::Fixed { decimals, .. } => (SCORES_FIXED, decimals),
+        ImageScores::Float(_) => (SCORES_FLOAT, 0),
+    };
+    o.u32(kind);
+    o.u32(decimals);
+    o.u32(u32::from(m.as_of.is_some()));
+    o.i64(m.as_of.map_or(0, |t| t.0));
+    o.u32s(m.offsets.iter().copied());
+    o.u32s(m.items.iter().copied());
+    match m.scores {
+        ImageScores::Fixed { values, .. } => o.u32s(values.iter().copied()),
+        ImageScores::Float(values) => o.f64s(values.iter().copied()),
+    }
+    o.into_bytes()
+}
+
+/// Which rankings a list belongs to, and its scope.
+pub(super) const SCOPE_GLOBAL: u32 = 0;
+pub(super) const SCOPE_CHANNEL: u32 = 1;
+pub(super) const SCOPE_STORE: u32 = 2;
+
+/// Every ranked list of popularity (0) then trending (1): a directory (which, scope, key: a
+/// channel code or a store's string id) and the lists as CSR with a score column.
+fn rankings_section<'a>(all: &[&'a ResolvedRankings], s: &mut Strings<'a>) -> Vec<u8> {
+    let (mut which, mut scope, mut key) = (vec![], vec![], vec![]);
+    let mut lists = Csr::default();
+    let mut scores = Vec::new();
+    let mut push = |w: u32, sc: u32, k: u32, list: &[(u32, f64)]| {
+        which.push(w);
+        scope.push(sc);
+        key.push(k);
+        lists.row(list.iter().map(|e| e.0));
+        scores.extend(list.iter().map(|e| e.1));
+    };
+    for (w, r) in all.iter().enumerate() {
+        let w = w as u32;
+        push(w, SCOPE_GLOBAL, 0, &r.global);
+        for (c, l) in &r.channels {
+            push(w, SCOPE_CHANNEL, channel_code(*c), l);
+        }
+        for (st, l) in &r.stores {
+            push(w, SCOPE_STORE, s.id(st), l);
+        }
+    }
+    let mut o = Out::default();
+    for col in [which, scope, key] {
+        o.u32s(col.into_iter());
+    }
+    lists.write(&mut o);
+    o.f64s(scores.into_iter());
+    o.into_bytes()
+}
+
+fn repurchase_section(m: &Parts) -> Vec<u8> {
+    let mut o = Out::default();
+    o.u32s(m.repurchase_items.iter().copied());
+    o.f64s(m.repurchase.iter().map(|r| r.rate));
+    o.f64s(m.repurchase.iter().map(|r| r.cycle_days));
+    o.into_bytes()
+}
