@@ -17,6 +17,8 @@ USAGE:
   unisono build-model --events FILE [--format csv|ndjson] [--out FILE] [--version NAME]
                       [--params FILE] [--k N] [--min-support N] [--similarity jaccard|lift|cosine]
   unisono decide --catalog FILE --model FILE --config FILE [--offers FILE] --profile FILE --context JSON|FILE
+  unisono compile --catalog FILE --model FILE --config FILE [--offers FILE] -o FILE.img
+                      (an engine image: loads without parsing JSON; docs/image.md)
   unisono import segment|ga4 FILE.ndjson --out-dir DIR    (writes DIR/profiles/<id>.json and DIR/events.ndjson)
   unisono import catalog-csv FILE.csv --out FILE [--version NAME]
   unisono seal catalog|config|offers|model FILE [--out FILE]   (adds the checksum verified at load)
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("build-model") => build_model(&args[1..]),
         Some("decide") => decide(&args[1..]),
+        Some("compile") => compile(&args[1..]),
         Some("eval") => eval_cmd::run(&args[1..]),
         Some("import") => import(&args[1..]),
         Some("validate") => return validate(&args[1..]),
@@ -206,6 +209,45 @@ fn decide(raw: &[String]) -> Result<(), Error> {
     let d = engine.decide_json(&read(a.need("--profile")?)?, &ctx)?;
     println!("{}", d.to_json());
     Ok(())
+}
+
+/// `compile ... -o FILE`: the documents as an engine image; prints its size raw and gzip'd next
+/// to the JSON documents' (gzip is how either travels to a device).
+fn compile(raw: &[String]) -> Result<(), Error> {
+    let a = Args(raw);
+    let out = a
+        .get("-o")
+        .or_else(|| a.get("--out"))
+        .ok_or_else(|| Error::new(Code::MissingField, "arguments", "-o", "-o FILE is required"))?;
+    let offers = a.get("--offers").map(read).transpose()?;
+    let texts = [
+        read(a.need("--catalog")?)?,
+        read(a.need("--model")?)?,
+        read(a.need("--config")?)?,
+    ];
+    let [c, m, k] = &texts;
+    let image = unisono::image::compile(c, m, k, offers.as_deref())?;
+    std::fs::write(out, &image)
+        .map_err(|e| Error::new(Code::Io, "arguments", out, e.to_string()))?;
+    // Each JSON document gzip'd on its own, as each is fetched on its own.
+    let (json, json_gz) = texts.iter().chain(offers.iter()).fold((0, 0), |(n, g), t| {
+        (n + t.len(), g + gzip_len(t.as_bytes()))
+    });
+    let kb = |n: usize| n as f64 / 1024.0;
+    eprintln!(
+        "{out}: {:.1} KB, {:.1} KB gzip (the JSON documents: {:.1} KB, {:.1} KB gzip)",
+        kb(image.len()),
+        kb(gzip_len(&image)),
+        kb(json),
+        kb(json_gz),
+    );
+    Ok(())
+}
+
+fn gzip_len(bytes: &[u8]) -> usize {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let _ = gz.write_all(bytes);
+    gz.finish().map(|v| v.len()).unwrap_or(0)
 }
 
 fn write(path: &std::path::Path, text: &str) -> Result<(), Error> {
