@@ -194,6 +194,12 @@ fn the_documented_limits_are_the_constants_in_the_code() {
         ("error::MAX_DEPTH", unisono::error::MAX_DEPTH),
         ("rules::MAX_DEPTH", unisono::rules::MAX_DEPTH),
         ("MAX_SLOTS", unisono::config::MAX_SLOTS),
+        ("MAX_CONTACT_EVENTS", unisono::offers::MAX_CONTACT_EVENTS),
+        ("MAX_COUNT", unisono::error::MAX_COUNT as usize),
+        ("MAX_QUANTITY", unisono::profile::MAX_QUANTITY as usize),
+        ("MAX_MESSAGE", unisono::error::MAX_MESSAGE),
+        ("MAX_PATH", unisono::error::MAX_PATH),
+        ("MAX_RULE_TEXT", unisono::offers::MAX_RULE_TEXT),
     ];
     let security =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/SECURITY.md")).unwrap();
