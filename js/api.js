@@ -180,6 +180,21 @@ export function createApi(glue, instance) {
   }
 
   const SOURCES = ['catalog', 'model', 'config', 'offers'];
+  /** Passed to the Engine constructor by `fromImage` only (module-private: callers cannot). */
+  const FROM_GLUE = Symbol('unisono.fromGlue');
+
+  /** An engine image's bytes as a Uint8Array (a Buffer is one), else a coded error. */
+  function imageBytes(v) {
+    let tag;
+    try {
+      tag = Object.prototype.toString.call(v);
+      if (tag === '[object Uint8Array]') return v;
+      if (tag === '[object ArrayBuffer]') return new Uint8Array(v);
+    } catch (e) {
+      throw fail('invalid_type', '', 'image', `its bytes could not be read: ${String(e?.message ?? e).slice(0, QUOTE)}`);
+    }
+    throw fail('invalid_type', '', 'image', `expected the image's bytes as a Uint8Array or an ArrayBuffer, got ${describe(v)}`);
+  }
 
   class Engine {
     #glue = null;
@@ -196,6 +211,10 @@ export function createApi(glue, instance) {
 
     /** Build the engine from catalog, model, config and (optional) offers: objects or JSON strings. */
     constructor(catalog, model, config, offers) {
+      if (catalog === FROM_GLUE) {
+        this.#glue = model;
+        return;
+      }
       const sources = {
         catalog: documentText('catalog', catalog),
         model: documentText('model', model),
@@ -207,11 +226,24 @@ export function createApi(glue, instance) {
     }
 
     /**
+     * Load a compiled engine image (`unisono compile`): a Uint8Array (or Buffer) or an
+     * ArrayBuffer. Decides as the engine built from the same documents; `reload` of JSON
+     * documents is refused on it (`invalid_state`): load the next image instead.
+     */
+    static fromImage(bytes) {
+      const view = imageBytes(bytes);
+      return new Engine(FROM_GLUE, enter('image', () => glue.Engine.fromImage(view)));
+    }
+
+    /**
      * Atomically replace some artifacts `{catalog?, model?, config?, offers?}`; everything is
      * validated before the switch, and on any error the engine keeps serving the previous ones.
      */
     reload(artifacts) {
       Engine.#unwrap(this);
+      if (this.#sources === null) {
+        throw fail('invalid_state', '', 'artifacts', 'this engine was loaded from an image, which JSON documents cannot be merged into: load the next image with Engine.fromImage');
+      }
       const kind = describe(artifacts);
       if (kind !== 'a object') {
         throw fail('invalid_type', '', 'artifacts', `reload takes an object {catalog?, model?, config?, offers?}, got ${kind}`);

@@ -147,6 +147,21 @@ impl Engine {
         })
     }
 
+    /// Load a compiled engine image (`unisono compile`; docs/image.md): its bytes as a
+    /// `Uint8Array`, from a file or a fetch. Checked (format version, bounds, every section's
+    /// checksum) and decoded without parsing JSON; decides exactly as the engine built from the
+    /// same documents. Throws a `UnisonoError` (document `image`) for a truncated, corrupted or
+    /// foreign image. Such an engine has no JSON documents: `reload` throws `invalid_state`,
+    /// load the next image with `Engine.fromImage`.
+    #[wasm_bindgen(js_name = fromImage)]
+    pub fn from_image(
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: &[u8],
+    ) -> Result<Engine, JsValue> {
+        crate::decide::Engine::from_image(bytes)
+            .map(|inner| Engine { inner })
+            .map_err(|e| js_error(&e))
+    }
+
     /// Decide for one profile in one context. Returns
     /// `{decisionId, stateId, channel, placement, recommendations, offers, versions, …}`.
     #[wasm_bindgen(unchecked_return_type = "Decision")]
@@ -361,7 +376,9 @@ export interface Engine {
    * Atomically replace some artifacts: `{catalog?, model?, config?, offers?}` (objects or JSON
    * strings). Everything is validated (model checksum included) before the switch; on any error
    * this throws and the engine keeps serving the previous artifacts. An unknown key, or a key
-   * whose getter throws, is an error. Returns the new `versions`.
+   * whose getter throws, is an error. Returns the new `versions`. An engine loaded with
+   * `Engine.fromImage` has no JSON documents to merge with: it throws `invalid_state` (load the
+   * next image with `Engine.fromImage` instead).
    */
   reload(artifacts: Artifacts): Versions;
 }
