@@ -5,7 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
@@ -45,7 +47,7 @@ for (const file of ['unisono.d.ts', 'node.d.ts', 'node.d.cts']) {
 test('the entries carry the document types generated from the JSON Schemas', () => {
   const types = readFileSync(`${ROOT}src/types.d.ts`, 'utf8');
   const declared = [...types.matchAll(/^export (?:interface|type) (\w+)/gm)].map((m) => m[1]);
-  for (const name of ['Profile', 'Catalog', 'Config', 'Context', 'Offers', 'Model', 'Decision', 'Event', 'Channel']) {
+  for (const name of ['Profile', 'Catalog', 'Config', 'Context', 'Offers', 'Model', 'Decision', 'ProfileEvent', 'Channel']) {
     assert.ok(declared.includes(name), `src/types.d.ts declares ${name}`);
   }
   for (const file of ['unisono.d.ts', 'node.d.cts']) {
@@ -57,4 +59,34 @@ test('the entries carry the document types generated from the JSON Schemas', () 
   // The sanity check of the check: the filter above does see an `any`.
   assert.match(publicDeclarations('export function f(x: any): void;'), /\bany\b/);
   assert.doesNotMatch(publicDeclarations('/** any */\nexport interface InitOutput {\n  readonly f: (a: any) => void;\n}'), /\bany\b/);
+});
+
+// The fault class of the DOM `Event` the package once exported: an exported name that is also a
+// global of the DOM library shadows it in every file that imports it. For every name the
+// package's web entry exports, a file (lib dom, no import) says `type _ = Name` under
+// `@ts-expect-error`: it compiles only if no such global exists, so a clash is an unused
+// directive and tsc fails, naming the line.
+test('no export of the package shadows a DOM global', async () => {
+  const dts = readFileSync(`${ROOT}pkg/unisono.d.ts`, 'utf8');
+  const names = [...new Set([...dts.matchAll(/^export (?:declare )?(?:interface|type|class|function|const|enum) (\w+)/gm)].map((m) => m[1]))].sort();
+  assert.ok(names.length > 50 && names.includes('ProfileEvent') && !names.includes('Event'), names.join(' '));
+  const dir = mkdtempSync(join(tmpdir(), 'unisono-dom-'));
+  try {
+    const lines = names.flatMap((n) => ['// @ts-expect-error', `export type Check_${n} = ${n};`]);
+    // The sanity check of the check: a real DOM global compiles without the directive.
+    lines.push('export type Dom = Event | Response | Node;');
+    writeFileSync(join(dir, 'globals.ts'), `${lines.join('\n')}\n`);
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { strict: true, noEmit: true, target: 'es2022', module: 'esnext', lib: ['es2022', 'dom', 'esnext.disposable'], types: [] },
+      files: ['globals.ts'],
+    }));
+    try {
+      await run(TSC, ['--noEmit', '-p', dir], { cwd: ROOT });
+    } catch (e) {
+      const clashes = `${e.stdout}`.split('\n').filter((l) => l.includes('TS2578')).map((l) => names[(Number(/\((\d+),/.exec(l)?.[1] ?? 1) - 1) / 2]);
+      assert.fail(`exports that shadow a DOM global: ${clashes.join(', ')}\n${e.stdout}${e.stderr}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

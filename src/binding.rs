@@ -191,7 +191,7 @@ impl Engine {
     pub fn track(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Profile | string")] profile: &JsValue,
-        #[wasm_bindgen(unchecked_param_type = "Event | string")] event: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ProfileEvent | string")] event: &JsValue,
     ) -> Result<JsValue, JsValue> {
         let mut p = crate::profile::Profile::from_json(&to_text("profile", profile)?)
             .map_err(|e| js_error(&e))?;
@@ -236,10 +236,10 @@ impl Session {
 
     /// Record an event on the device (same rules as `engine.track`); returns the canonical
     /// event to export to the data platform. The next decision reflects it.
-    #[wasm_bindgen(unchecked_return_type = "EventOutput")]
+    #[wasm_bindgen(unchecked_return_type = "ProfileEventOutput")]
     pub fn track(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "Event | string")] event: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ProfileEvent | string")] event: &JsValue,
     ) -> Result<JsValue, JsValue> {
         let e = self
             .inner
@@ -351,8 +351,11 @@ export interface Artifacts {
 /** What `engine.track` returns: the updated profile and the canonical event to export. */
 export interface Tracked {
   profile: Profile;
-  event: EventOutput;
+  event: ProfileEventOutput;
 }
+
+/** @deprecated renamed `ProfileEventOutput` (the input event is `ProfileEvent`; no `Event` type is exported, so the DOM's `Event` is never shadowed). */
+export type EventOutput = ProfileEventOutput;
 
 /** The stable error codes (`error.code`, `problem.code`). `invalid_state`: a method of a freed object, or a call before `init()`; `internal`: a fault inside the engine (a bug: please report it), after which the engine still answers. */
 export type ErrorCode =

@@ -84,9 +84,10 @@ fn one_offer() -> usize {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChannelConfig {
-    /// Keyed by placement name (`home`, `product`, `cart`, `checkout`).
+    /// Keyed by placement name: a built-in one (`home`, `product`, `cart`, `checkout`) or a
+    /// custom one (`search`); a name only this channel defines is valid only on this channel.
     #[serde(default)]
-    #[cfg_attr(feature = "schema", schemars(extend("propertyNames" = { "enum": PLACEMENTS })))]
+    #[cfg_attr(feature = "schema", schemars(extend("propertyNames" = { "pattern": crate::schema::PLACEMENT_PATTERN })))]
     pub placements: BTreeMap<String, PlacementConfig>,
 }
 
@@ -260,9 +261,13 @@ pub struct Config {
     pub checksum: Option<String>,
     #[serde(default)]
     pub affinity: Affinity,
-    /// Keyed by placement name. String keys (checked at load) keep error paths readable.
+    /// Keyed by placement name: `a-z`, `0-9` and `_`, at most 64 bytes. Every name defined here
+    /// (or under `channels`) is a placement a context may name. Absent, the four built-in
+    /// placements (`home`, `product`, `cart`, `checkout`) with their default strategies; a map
+    /// given here replaces them, so list the built-in ones you keep. String keys (checked at
+    /// load) keep error paths readable.
     #[serde(default = "default_placements")]
-    #[cfg_attr(feature = "schema", schemars(extend("propertyNames" = { "enum": PLACEMENTS })))]
+    #[cfg_attr(feature = "schema", schemars(extend("propertyNames" = { "pattern": crate::schema::PLACEMENT_PATTERN })))]
     pub placements: BTreeMap<String, PlacementConfig>,
     /// Per-channel overrides of `placements`, keyed by channel name.
     #[serde(default)]
@@ -363,7 +368,6 @@ impl Default for Config {
 }
 
 pub const MAX_SLOTS: usize = 100;
-const PLACEMENTS: [&str; 4] = ["home", "product", "cart", "checkout"];
 
 impl Config {
     pub fn from_json(text: &str) -> error::Result<Config> {
@@ -385,6 +389,32 @@ impl Config {
             .get(channel.as_str())
             .and_then(|c| c.placements.get(placement.as_str()))
             .or_else(|| self.placements.get(placement.as_str()))
+    }
+
+    /// Whether a context on `channel` may name `placement`: the config (its `placements`, or
+    /// the built-in four when it has none, plus the channel's own overrides) defines it.
+    pub fn defines(&self, channel: Channel, placement: Placement) -> bool {
+        self.placement(channel, placement).is_some()
+    }
+
+    /// The placements a context on `channel` may name, in name order (for error messages).
+    pub fn defined_placements(&self, channel: Channel) -> Vec<&str> {
+        let mut names: Vec<&str> = self.placements.keys().map(String::as_str).collect();
+        if let Some(c) = self.channels.get(channel.as_str()) {
+            names.extend(c.placements.keys().map(String::as_str));
+        }
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    /// Every placement name the config defines, on any channel.
+    fn any_channel_defines(&self, name: &str) -> bool {
+        self.placements.contains_key(name)
+            || self
+                .channels
+                .values()
+                .any(|c| c.placements.contains_key(name))
     }
 
     fn validate(&self) -> error::Result<()> {
@@ -460,12 +490,8 @@ impl Config {
             |prefix: &str, map: &BTreeMap<String, PlacementConfig>| -> error::Result<()> {
                 for (p, pc) in map {
                     let base = format!("{prefix}placements.{p}");
-                    if !PLACEMENTS.contains(&p.as_str()) {
-                        return err(
-                            Code::InvalidValue,
-                            base,
-                            "unknown placement (expected home, product, cart or checkout)",
-                        );
+                    if let Err(m) = Placement::parse(p) {
+                        return Err(Error::new(Code::InvalidValue, "config", base, m));
                     }
                     if pc.slots == 0 || pc.slots > MAX_SLOTS {
                         return err(
@@ -497,6 +523,31 @@ impl Config {
             }
             check_placements(&format!("channels.{c}."), &cc.placements)?;
         }
+        let scoped = self
+            .rules
+            .boost
+            .iter()
+            .enumerate()
+            .map(|(i, b)| (format!("rules.boost[{i}]"), &b.placements))
+            .chain(
+                self.rules
+                    .pin
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (format!("rules.pin[{i}]"), &p.placements)),
+            );
+        for (rule, placements) in scoped {
+            for (j, p) in placements.iter().enumerate() {
+                if !self.any_channel_defines(p.as_str()) {
+                    return Err(Error::new(
+                        Code::InvalidValue,
+                        "config",
+                        format!("{rule}.placements[{j}]"),
+                        self.undefined_placement(*p, None),
+                    ));
+                }
+            }
+        }
         for (i, b) in self.rules.boost.iter().enumerate() {
             if !(b.factor.is_finite() && b.factor >= 0.0) {
                 return err(
@@ -523,5 +574,39 @@ impl Config {
             );
         }
         Ok(())
+    }
+
+    /// Why a context or rule may not name `placement`: what is defined, and the closest name.
+    pub fn undefined_placement(&self, placement: Placement, channel: Option<Channel>) -> String {
+        let name = placement.as_str();
+        let defined: Vec<&str> = match channel {
+            Some(c) => self.defined_placements(c),
+            None => {
+                let mut all: Vec<&str> = self.placements.keys().map(String::as_str).collect();
+                all.extend(
+                    self.channels
+                        .values()
+                        .flat_map(|c| c.placements.keys())
+                        .map(String::as_str),
+                );
+                all.sort_unstable();
+                all.dedup();
+                all
+            }
+        };
+        let hint = crate::channel::closest(name, defined.iter().copied(), 2)
+            .map(|n| format!("did you mean {n:?}? "))
+            .unwrap_or_default();
+        let on = channel
+            .map(|c| format!(" for the {} channel", c.as_str()))
+            .unwrap_or_default();
+        let mut listed: Vec<&str> = defined.iter().copied().take(12).collect();
+        if defined.len() > listed.len() {
+            listed.push("…");
+        }
+        format!(
+            "placement {name:?} is not defined in the config{on} ({hint}defined: {})",
+            listed.join(", ")
+        )
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::catalog::Catalog;
 use crate::channel::{Channel, Placement};
+use crate::config::Config;
 use crate::error::{self, Code, Error};
 use crate::time::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct Context {
     pub channel: Channel,
+    /// One of the placements the config defines (`home` when absent).
     #[serde(default = "home")]
     pub placement: Placement,
     /// The product on screen (product placement).
@@ -45,6 +47,28 @@ impl Context {
         let c: Context = error::from_json("context", text)?;
         c.validate(catalog)?;
         Ok(c)
+    }
+
+    /// [`Context::from_json`], and the placement must be one `config` defines for the channel
+    /// (what an engine checks before deciding).
+    pub fn from_json_for(text: &str, catalog: &Catalog, config: &Config) -> error::Result<Context> {
+        let c = Context::from_json(text, catalog)?;
+        c.validate_placement(config)?;
+        Ok(c)
+    }
+
+    /// A placement the config does not define is an `invalid_value` at `placement`, naming the
+    /// defined ones and the closest: deciding for it would silently give nothing.
+    pub fn validate_placement(&self, config: &Config) -> error::Result<()> {
+        if config.defines(self.channel, self.placement) {
+            return Ok(());
+        }
+        Err(Error::new(
+            Code::InvalidValue,
+            "context",
+            "placement",
+            config.undefined_placement(self.placement, Some(self.channel)),
+        ))
     }
 
     pub fn validate(&self, catalog: &Catalog) -> error::Result<()> {

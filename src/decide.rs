@@ -196,7 +196,7 @@ impl Engine {
     /// Parse a profile and a context, then decide.
     pub fn decide_json(&self, profile_json: &str, context_json: &str) -> error::Result<Decision> {
         let profile = Profile::from_json(profile_json)?;
-        let ctx = Context::from_json(context_json, &self.catalog)?;
+        let ctx = Context::from_json_for(context_json, &self.catalog, &self.config)?;
         Ok(self.decide(&profile, &ctx))
     }
 
@@ -462,10 +462,10 @@ impl HistoryIndex {
     }
 }
 
-/// Validate a context against this engine's catalog (exposed for callers holding a parsed
+/// Validate a context against this engine's catalog and config (exposed for callers holding a parsed
 /// profile).
 pub fn parse_context(engine: &Engine, text: &str) -> Result<Context, Error> {
-    Context::from_json(text, &engine.catalog)
+    Context::from_json_for(text, &engine.catalog, &engine.config)
 }
 
 #[cfg(test)]

@@ -325,8 +325,7 @@ impl Offers {
                 }
             }
             for (k, w) in &o.context_weights {
-                let known = Channel::parse(k).is_some()
-                    || ["home", "product", "cart", "checkout"].contains(&k.as_str());
+                let known = Channel::parse(k).is_some() || Placement::parse(k).is_ok();
                 if !(known && w.is_finite() && *w >= 0.0) {
                     return err(
                         Code::InvalidValue,

@@ -10,7 +10,8 @@ pub const PROFILE_SCHEMA: &str = "unisono.profile/1";
 
 /// What happened. Segment ("Product Viewed") and GA4 (`view_item`) names are accepted as
 /// aliases; other names are kept as `Other` and ignored by the strategies, because a CDP export
-/// carries many event types that say nothing about products.
+/// carries many event types that say nothing about products. Reading a document, a name one
+/// edit from a known one (`veiw`) is refused as a typo ([`crate::channel::event_type_typo`]).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum EventType {
     View,
@@ -91,7 +92,16 @@ impl<'de> Deserialize<'de> for EventType {
                 "event type must be a non-empty name of at most 100 bytes",
             )));
         }
-        Ok(EventType::parse(&s))
+        let kind = EventType::parse(&s);
+        // A custom name one edit from a known one is a typo, not a new event type.
+        if let (EventType::Other(_), Some(near)) = (&kind, crate::channel::event_type_typo(&s)) {
+            let shown: String = s.chars().take(40).collect();
+            return Err(serde::de::Error::custom(tagged(
+                Code::InvalidValue,
+                format!("unknown event type {shown:?} (did you mean {near:?}?)"),
+            )));
+        }
+        Ok(kind)
     }
 }
 
@@ -99,6 +109,7 @@ impl<'de> Deserialize<'de> for EventType {
 /// Unknown keys are ignored: CDP exports carry extra properties per event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "ProfileEvent"))]
 pub struct Event {
     #[serde(rename = "type")]
     pub kind: EventType,

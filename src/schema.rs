@@ -46,28 +46,8 @@ pub const CHANNEL_ALIASES: &[(Channel, &[&str])] = &[
     ),
 ];
 
-/// Segment / GA4 names [`EventType::parse`] maps to each canonical type (same normalisation as
-/// channels). Keep in sync with `EventType::parse` (a test checks each entry).
-pub const EVENT_TYPE_ALIASES: &[(&str, &[&str])] = &[
-    (
-        "view",
-        &[
-            "product_viewed",
-            "view_item",
-            "product_clicked",
-            "select_item",
-        ],
-    ),
-    ("add_to_cart", &["product_added", "added_to_cart", "cart"]),
-    ("remove_from_cart", &["product_removed"]),
-    ("purchase", &["order_completed", "purchased", "order"]),
-    ("search", &["products_searched", "view_search_results"]),
-    ("store_visit", &["store_visited"]),
-    ("offer_impression", &["promotion_viewed", "view_promotion"]),
-    ("offer_click", &["promotion_clicked", "select_promotion"]),
-    ("offer_redeemed", &["coupon_applied"]),
-    ("offer_dismissed", &["promotion_dismissed"]),
-];
+/// Segment / GA4 names [`EventType::parse`] maps to each canonical type.
+pub use crate::channel::EVENT_TYPE_ALIASES;
 
 /// What [`crate::time::parse_rfc3339`] accepts, as far as a regular expression can say (the
 /// day is checked against the month by the parser).
@@ -172,6 +152,18 @@ fn normalized_pattern<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     format!(r"^\s*({})\s*$", alternatives.join("|"))
 }
 
+/// The aliases as listed, and every name (canonical too) in upper case and capitalised, as CDPs
+/// write them (`POS`, `Web`): a closed set, so `'kisok'` does not compile.
+fn channel_alias_ts() -> String {
+    let aliases = ts_union(
+        CHANNEL_ALIASES
+            .iter()
+            .flat_map(|(c, names)| names.iter().copied().filter(move |n| *n != c.as_str())),
+    );
+    let all = ts_union(CHANNEL_ALIASES.iter().flat_map(|(_, n)| n.iter().copied()));
+    format!("{aliases} | Uppercase<{all}> | Capitalize<{all}>")
+}
+
 impl JsonSchema for ChannelAlias {
     fn schema_name() -> Cow<'static, str> {
         "ChannelAlias".into()
@@ -195,6 +187,7 @@ impl JsonSchema for ChannelAlias {
             ),
             "type": "string",
             "pattern": pattern,
+            "tsType": channel_alias_ts(),
         })
     }
 }
@@ -225,6 +218,17 @@ impl JsonSchema for Channel {
     }
 }
 
+/// What a placement is named: [`crate::channel::is_placement_name`].
+pub const PLACEMENT_PATTERN: &str = r"^[a-z0-9_]{1,64}$";
+
+/// A TypeScript union of string literals: `'a' | 'b'`.
+fn ts_union<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let quoted: Vec<String> = names.into_iter().map(|n| format!("'{n}'")).collect();
+    quoted.join(" | ")
+}
+
+// `tsType` (read by json-schema-to-typescript, an annotation to validators) types an open name
+// as its known values plus `(string & {})`: editors complete the known ones, any name compiles.
 impl JsonSchema for Placement {
     fn schema_name() -> Cow<'static, str> {
         "Placement".into()
@@ -235,15 +239,21 @@ impl JsonSchema for Placement {
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let built_in: Vec<&str> = Placement::BUILT_IN.iter().map(|p| p.as_str()).collect();
         json_schema!({
-            "description": "Where on a channel the decision is shown (exactly these names).",
+            "description": "Where on a channel the decision is shown: a placement the config defines. The default config defines `home`, `product`, `cart` and `checkout`; a config may define any other name (`search`, `order_confirmation`): `a-z`, `0-9` and `_`, at most 64 bytes. A context naming a placement its config does not define is an `invalid_value` at `placement`.",
             "type": "string",
-            "enum": ["home", "product", "cart", "checkout"],
+            "pattern": PLACEMENT_PATTERN,
+            "examples": built_in,
+            "tsType": format!("{} | (string & {{}})", ts_union(built_in.iter().copied())),
         })
     }
 }
 
-impl JsonSchema for EventType {
+/// The canonical event types: the `EventType` definition of every schema.
+struct EventTypeName;
+
+impl JsonSchema for EventTypeName {
     fn schema_name() -> Cow<'static, str> {
         "EventType".into()
     }
@@ -254,20 +264,161 @@ impl JsonSchema for EventType {
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         let canonical: Vec<&str> = EVENT_TYPE_ALIASES.iter().map(|(c, _)| *c).collect();
+        json_schema!({
+            "description": "The event types the strategies and offers read. This canonical name is what the engine writes.",
+            "type": "string",
+            "enum": canonical,
+        })
+    }
+}
+
+/// Segment and GA4 names read as a canonical type.
+struct EventTypeAlias;
+
+impl JsonSchema for EventTypeAlias {
+    fn schema_name() -> Cow<'static, str> {
+        "EventTypeAlias".into()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        "unisono::EventTypeAlias".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let names: Vec<&str> = EVENT_TYPE_ALIASES
+            .iter()
+            .flat_map(|(_, a)| a.iter().copied())
+            .collect();
         let listed: Vec<String> = EVENT_TYPE_ALIASES
             .iter()
             .map(|(c, names)| format!("{c}: {}", names.join(", ")))
             .collect();
         json_schema!({
             "description": format!(
-                "What happened: one of the canonical types, or any other name of 1 to 100 bytes. Segment and GA4 names are read as their canonical type, with case, spaces, hyphens and dots ignored (`Product Viewed` is `view`) — {}. Other names are kept and ignored by the strategies.",
+                "A Segment or GA4 name read as its canonical type, with case, spaces, hyphens and dots ignored (`Product Viewed` is `product_viewed`, read as `view`) — {}.",
                 listed.join("; ")
             ),
-            "anyOf": [
-                { "type": "string", "enum": canonical },
-                { "type": "string", "minLength": 1, "maxLength": 100, "pattern": r"\S" },
-            ],
+            "type": "string",
+            "enum": names,
         })
+    }
+}
+
+/// The TypeScript type of a custom event name: two or more words, or a capitalised name. The
+/// intersection keeps the known names in the union: without it TypeScript folds `'add_to_cart'`
+/// into `${string}_${string}` and editors stop completing it.
+const CUSTOM_EVENT_TS: &str = "(`${string} ${string}` | `${string}_${string}` | `${string}-${string}` | `${string}.${string}` | `${string}:${string}` | `${'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N' | 'O' | 'P' | 'Q' | 'R' | 'S' | 'T' | 'U' | 'V' | 'W' | 'X' | 'Y' | 'Z'}${string}`) & { readonly __customEventType?: never }";
+
+/// Any other event name: kept and ignored by the strategies.
+struct CustomEventType;
+
+impl JsonSchema for CustomEventType {
+    fn schema_name() -> Cow<'static, str> {
+        "CustomEventType".into()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        "unisono::CustomEventType".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "Any other event name of 1 to 100 bytes (`Checkout Started`, `session_start`): kept in the profile and ignored by the strategies — except a name one edit from a known type or alias (`veiw`, `purchse`, `add_to_card`), which is refused as a typo (`invalid_value`, with a \"did you mean\"). In TypeScript a custom name has two or more words (joined by a space, `_`, `-`, `.` or `:`) or starts with a capital letter, so a one-word typo such as `'veiw'` does not compile.",
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 100,
+            "pattern": r"\S",
+            "tsType": CUSTOM_EVENT_TS,
+        })
+    }
+}
+
+// Inlined like `Channel`: read, an event type is canonical, an alias or a custom name; written,
+// it is canonical or the custom name as read.
+impl JsonSchema for EventType {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> Cow<'static, str> {
+        "EventType".into()
+    }
+
+    fn schema_id() -> Cow<'static, str> {
+        "unisono::EventTypeField".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let canonical = generator.subschema_for::<EventTypeName>();
+        if generator.contract().is_serialize() {
+            json_schema!({ "anyOf": [canonical, {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 100,
+                "tsType": "(string & {})",
+            }] })
+        } else {
+            let alias = generator.subschema_for::<EventTypeAlias>();
+            let custom = generator.subschema_for::<CustomEventType>();
+            json_schema!({ "anyOf": [canonical, alias, custom] })
+        }
+    }
+}
+
+/// `Reason.code` in a decision: the strategy that gave the reason, or `pinned`.
+pub const REASON_CODES: &[&str] = &[
+    "continue_journey",
+    "bought_together",
+    "personalized",
+    "buy_again",
+    "trending",
+    "popular",
+    "similar_items",
+    "pinned",
+];
+
+/// `OfferReason.code`: why a shown offer is shown.
+pub const OFFER_REASON_CODES: &[&str] = &["eligible", "score", "fallback"];
+
+/// `NotShown.code`: the first check an offer failed (docs/concepts.md lists them in order).
+pub const SUPPRESSION_CODES: &[&str] = &[
+    "control_group",
+    "channel_not_allowed",
+    "out_of_window",
+    "no_consent",
+    "not_eligible",
+    "suppressed",
+    "capped",
+    "holdout",
+    "excluded_by_group",
+    "outranked",
+];
+
+/// The code unions of the decision: `(definition that has a code, code type, codes, doc)`.
+const CODE_UNIONS: &[(&str, &str, &[&str], &str)] = &[
+    ("Reason", "ReasonCode", REASON_CODES, "Why an item is recommended: the strategy behind the reason, or `pinned` (a pin rule put it there). Stable: UIs key their own wording on it."),
+    ("OfferReason", "OfferReasonCode", OFFER_REASON_CODES, "Why an offer is shown: `eligible` (its rule matched, or it has none), `score` (how it ranked), `fallback` (shown because nothing else was)."),
+    ("NotShown", "SuppressionCode", SUPPRESSION_CODES, "Why an offer is not shown: the first check it failed, in the order `control_group`, `channel_not_allowed`, `out_of_window`, `no_consent`, `not_eligible`, `suppressed`, `capped`, `holdout`, then `excluded_by_group` (another offer of its group ranked higher) or `outranked` (below the placement's offer slots)."),
+];
+
+/// `code` of each definition in [`CODE_UNIONS`] refers to a definition listing its codes.
+fn add_code_unions(decision: &mut Value) {
+    let Some(defs) = decision.get_mut("$defs").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (owner, name, codes, doc) in CODE_UNIONS {
+        let Some(code) = defs
+            .get_mut(*owner)
+            .and_then(|d| d.get_mut("properties"))
+            .and_then(|p| p.get_mut("code"))
+        else {
+            continue;
+        };
+        *code = serde_json::json!({ "$ref": format!("#/$defs/{name}") });
+        defs.insert(
+            (*name).to_string(),
+            serde_json::json!({ "description": doc, "type": "string", "enum": codes }),
+        );
     }
 }
 
@@ -294,6 +445,7 @@ pub fn documents() -> Vec<(&'static str, Value)> {
     // An optional field of the decision is left out when empty (`skip_serializing_if`), never
     // written as null: the conformance decisions are validated against this in tests/schemas.rs.
     drop_null_from_optional(&mut decision);
+    add_code_unions(&mut decision);
     // A type written differently than it is read (an event with its canonical channel, offer
     // content with every field) gets its own name: `<Name>Output`.
     let renames: Vec<(String, String)> = defs(&decision)

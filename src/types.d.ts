@@ -10,28 +10,136 @@ export type Channel = 'web' | 'app' | 'kiosk' | 'store' | 'email' | 'call_center
 /**
  * Another spelling of a channel, as customer data platforms export it. Case, surrounding spaces, and spaces, hyphens or dots for `_` do not matter (`POS`, `Call Centre`). Accepted names — web: web, website, web_shop, webshop, online, desktop; app: app, mobile, mobile_app, ios, android, webview; kiosk: kiosk, in_store_kiosk; store: store, pos, in_store, retail, shop; email: email, e_mail, newsletter; call_center: call_center, call_centre, callcenter, phone.
  */
-export type ChannelAlias = string;
+export type ChannelAlias =
+  | 'website'
+  | 'web_shop'
+  | 'webshop'
+  | 'online'
+  | 'desktop'
+  | 'mobile'
+  | 'mobile_app'
+  | 'ios'
+  | 'android'
+  | 'webview'
+  | 'in_store_kiosk'
+  | 'pos'
+  | 'in_store'
+  | 'retail'
+  | 'shop'
+  | 'e_mail'
+  | 'newsletter'
+  | 'call_centre'
+  | 'callcenter'
+  | 'phone'
+  | Uppercase<
+      | 'web'
+      | 'website'
+      | 'web_shop'
+      | 'webshop'
+      | 'online'
+      | 'desktop'
+      | 'app'
+      | 'mobile'
+      | 'mobile_app'
+      | 'ios'
+      | 'android'
+      | 'webview'
+      | 'kiosk'
+      | 'in_store_kiosk'
+      | 'store'
+      | 'pos'
+      | 'in_store'
+      | 'retail'
+      | 'shop'
+      | 'email'
+      | 'e_mail'
+      | 'newsletter'
+      | 'call_center'
+      | 'call_centre'
+      | 'callcenter'
+      | 'phone'
+    >
+  | Capitalize<
+      | 'web'
+      | 'website'
+      | 'web_shop'
+      | 'webshop'
+      | 'online'
+      | 'desktop'
+      | 'app'
+      | 'mobile'
+      | 'mobile_app'
+      | 'ios'
+      | 'android'
+      | 'webview'
+      | 'kiosk'
+      | 'in_store_kiosk'
+      | 'store'
+      | 'pos'
+      | 'in_store'
+      | 'retail'
+      | 'shop'
+      | 'email'
+      | 'e_mail'
+      | 'newsletter'
+      | 'call_center'
+      | 'call_centre'
+      | 'callcenter'
+      | 'phone'
+    >;
 /**
  * An RFC 3339 time: `YYYY-MM-DDTHH:MM:SS`, an optional fraction (`.123`), then `Z` or an offset (`+01:00`); years 0000–9999, a space may stand for `T`. The engine writes UTC, with milliseconds only when non-zero: `2026-11-23T12:00:00Z`.
  */
 export type Timestamp = string;
 /**
- * What happened: one of the canonical types, or any other name of 1 to 100 bytes. Segment and GA4 names are read as their canonical type, with case, spaces, hyphens and dots ignored (`Product Viewed` is `view`) — view: product_viewed, view_item, product_clicked, select_item; add_to_cart: product_added, added_to_cart, cart; remove_from_cart: product_removed; purchase: order_completed, purchased, order; search: products_searched, view_search_results; store_visit: store_visited; offer_impression: promotion_viewed, view_promotion; offer_click: promotion_clicked, select_promotion; offer_redeemed: coupon_applied; offer_dismissed: promotion_dismissed. Other names are kept and ignored by the strategies.
+ * The event types the strategies and offers read. This canonical name is what the engine writes.
  */
 export type EventType =
-  | (
-      | 'view'
-      | 'add_to_cart'
-      | 'remove_from_cart'
-      | 'purchase'
-      | 'search'
-      | 'store_visit'
-      | 'offer_impression'
-      | 'offer_click'
-      | 'offer_redeemed'
-      | 'offer_dismissed'
-    )
-  | string;
+  | 'view'
+  | 'add_to_cart'
+  | 'remove_from_cart'
+  | 'purchase'
+  | 'search'
+  | 'store_visit'
+  | 'offer_impression'
+  | 'offer_click'
+  | 'offer_redeemed'
+  | 'offer_dismissed';
+/**
+ * A Segment or GA4 name read as its canonical type, with case, spaces, hyphens and dots ignored (`Product Viewed` is `product_viewed`, read as `view`) — view: product_viewed, view_item, product_clicked, select_item; add_to_cart: product_added, added_to_cart, cart; remove_from_cart: product_removed; purchase: order_completed, purchased, order; search: products_searched, view_search_results; store_visit: store_visited; offer_impression: promotion_viewed, view_promotion; offer_click: promotion_clicked, select_promotion; offer_redeemed: coupon_applied; offer_dismissed: promotion_dismissed.
+ */
+export type EventTypeAlias =
+  | 'product_viewed'
+  | 'view_item'
+  | 'product_clicked'
+  | 'select_item'
+  | 'product_added'
+  | 'added_to_cart'
+  | 'cart'
+  | 'product_removed'
+  | 'order_completed'
+  | 'purchased'
+  | 'order'
+  | 'products_searched'
+  | 'view_search_results'
+  | 'store_visited'
+  | 'promotion_viewed'
+  | 'view_promotion'
+  | 'promotion_clicked'
+  | 'select_promotion'
+  | 'coupon_applied'
+  | 'promotion_dismissed';
+/**
+ * Any other event name of 1 to 100 bytes (`Checkout Started`, `session_start`): kept in the profile and ignored by the strategies — except a name one edit from a known type or alias (`veiw`, `purchse`, `add_to_card`), which is refused as a typo (`invalid_value`, with a "did you mean"). In TypeScript a custom name has two or more words (joined by a space, `_`, `-`, `.` or `:`) or starts with a capital letter, so a one-word typo such as `'veiw'` does not compile.
+ */
+export type CustomEventType = (
+  | `${string} ${string}`
+  | `${string}_${string}`
+  | `${string}-${string}`
+  | `${string}.${string}`
+  | `${string}:${string}`
+  | `${'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I' | 'J' | 'K' | 'L' | 'M' | 'N' | 'O' | 'P' | 'Q' | 'R' | 'S' | 'T' | 'U' | 'V' | 'W' | 'X' | 'Y' | 'Z'}${string}`
+) & {readonly __customEventType?: never};
 /**
  * The recommendation strategies. Each yields candidates with a score and a reason.
  */
@@ -44,9 +152,9 @@ export type Strategy =
   | 'popular'
   | 'similar_items';
 /**
- * Where on a channel the decision is shown (exactly these names).
+ * Where on a channel the decision is shown: a placement the config defines. The default config defines `home`, `product`, `cart` and `checkout`; a config may define any other name (`search`, `order_confirmation`): `a-z`, `0-9` and `_`, at most 64 bytes. A context naming a placement its config does not define is an `invalid_value` at `placement`.
  */
-export type Placement = 'home' | 'product' | 'cart' | 'checkout';
+export type Placement = 'home' | 'product' | 'cart' | 'checkout' | (string & {});
 /**
  * The model artifact: `unisono.model/2` (what `unisono build-model` and `buildModel` write)
  * or `unisono.model/1` (still read). Its checksum is verified at load.
@@ -62,6 +170,36 @@ export type Similarity = 'jaccard' | 'lift' | 'cosine';
  * How much each user's co-occurrences count.
  */
 export type UserWeighting = 'none' | 'bm25';
+/**
+ * Why an offer is shown: `eligible` (its rule matched, or it has none), `score` (how it ranked), `fallback` (shown because nothing else was).
+ */
+export type OfferReasonCode = 'eligible' | 'score' | 'fallback';
+/**
+ * Why an item is recommended: the strategy behind the reason, or `pinned` (a pin rule put it there). Stable: UIs key their own wording on it.
+ */
+export type ReasonCode =
+  | 'continue_journey'
+  | 'bought_together'
+  | 'personalized'
+  | 'buy_again'
+  | 'trending'
+  | 'popular'
+  | 'similar_items'
+  | 'pinned';
+/**
+ * Why an offer is not shown: the first check it failed, in the order `control_group`, `channel_not_allowed`, `out_of_window`, `no_consent`, `not_eligible`, `suppressed`, `capped`, `holdout`, then `excluded_by_group` (another offer of its group ranked higher) or `outranked` (below the placement's offer slots).
+ */
+export type SuppressionCode =
+  | 'control_group'
+  | 'channel_not_allowed'
+  | 'out_of_window'
+  | 'no_consent'
+  | 'not_eligible'
+  | 'suppressed'
+  | 'capped'
+  | 'holdout'
+  | 'excluded_by_group'
+  | 'outranked';
 
 /**
  * The unified profile document (`"schema": "unisono.profile/1"`).
@@ -71,7 +209,7 @@ export type UserWeighting = 'none' | 'bm25';
 export interface Profile {
   cart?: CartLine[];
   consents?: Consents;
-  events?: Event[];
+  events?: ProfileEvent[];
   id: string;
   identifiers?: Identifier[];
   schema: 'unisono.profile/1';
@@ -93,7 +231,7 @@ export interface Consents {
  * One thing the customer did, on any channel.
  * Unknown keys are ignored: CDP exports carry extra properties per event.
  */
-export interface Event {
+export interface ProfileEvent {
   category?: string | null;
   channel: Channel | ChannelAlias;
   offer?: string | null;
@@ -103,7 +241,7 @@ export interface Event {
   sku?: string | null;
   store?: string | null;
   ts: Timestamp;
-  type: EventType;
+  type: EventType | EventTypeAlias | CustomEventType;
 }
 export interface Identifier {
   type: string;
@@ -196,7 +334,11 @@ export interface Config {
    */
   checksum?: string | null;
   /**
-   * Keyed by placement name. String keys (checked at load) keep error paths readable.
+   * Keyed by placement name: `a-z`, `0-9` and `_`, at most 64 bytes. Every name defined here
+   * (or under `channels`) is a placement a context may name. Absent, the four built-in
+   * placements (`home`, `product`, `cart`, `checkout`) with their default strategies; a map
+   * given here replaces them, so list the built-in ones you keep. String keys (checked at
+   * load) keep error paths readable.
    */
   placements?: {
     [k: string]: PlacementConfig | undefined;
@@ -248,7 +390,8 @@ export interface BuyAgain {
 }
 export interface ChannelConfig {
   /**
-   * Keyed by placement name (`home`, `product`, `cart`, `checkout`).
+   * Keyed by placement name: a built-in one (`home`, `product`, `cart`, `checkout`) or a
+   * custom one (`search`); a name only this channel defines is valid only on this channel.
    */
   placements?: {
     [k: string]: PlacementConfig | undefined;
@@ -333,6 +476,9 @@ export interface Context {
   limit?: number | null;
   locale?: string | null;
   now: Timestamp;
+  /**
+   * One of the placements the config defines (`home` when absent).
+   */
   placement?: Placement;
   /**
    * The product on screen (product placement).
@@ -664,7 +810,7 @@ export interface Decision {
    * `offer_impression` events for the caller to append to the profile (`track`) and send to
    * its data platform, so caps hold on the next decision on any channel.
    */
-  impressions: EventOutput[];
+  impressions: ProfileEventOutput[];
   now: Timestamp;
   /**
    * The offers to show, best first, with content for the locale and why.
@@ -701,7 +847,7 @@ export interface Assignments {
  * One thing the customer did, on any channel.
  * Unknown keys are ignored: CDP exports carry extra properties per event.
  */
-export interface EventOutput {
+export interface ProfileEventOutput {
   category?: string;
   channel: Channel;
   offer?: string;
@@ -711,7 +857,7 @@ export interface EventOutput {
   sku?: string;
   store?: string;
   ts: Timestamp;
-  type: EventType;
+  type: EventType | (string & {});
 }
 export interface ShownOffer {
   content: ContentOutput;
@@ -733,7 +879,7 @@ export interface ContentOutput {
   title: string;
 }
 export interface OfferReason {
-  code: string;
+  code: OfferReasonCode;
   text: string;
 }
 export interface ScoreParts {
@@ -765,7 +911,7 @@ export interface Recommendation {
 export interface Reason {
   at?: Timestamp;
   channel?: Channel;
-  code: string;
+  code: ReasonCode;
   count?: number;
   daysAgo?: number;
   /**
@@ -776,7 +922,7 @@ export interface Reason {
   text: string;
 }
 export interface NotShown {
-  code: string;
+  code: SuppressionCode;
   detail: string;
   id: string;
 }

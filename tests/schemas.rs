@@ -93,9 +93,9 @@ fn a_definition_name_means_one_schema_in_every_file() {
     }
     // The decision's own forms of shared types are named apart.
     let decision = schema("decision");
-    assert!(decision["$defs"]["EventOutput"].is_object());
+    assert!(decision["$defs"]["ProfileEventOutput"].is_object());
     assert_eq!(
-        decision["$defs"]["EventOutput"]["properties"]["channel"],
+        decision["$defs"]["ProfileEventOutput"]["properties"]["channel"],
         json!({"$ref": "#/$defs/Channel"})
     );
 }

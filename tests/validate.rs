@@ -164,7 +164,7 @@ fn config_sections_are_checked_separately() {
         "placements": {
             "home": {"slots": 0, "strategies": []},
             "cart": {"slots": 4, "strategies": [{"strategy": "telepathy"}]},
-            "lobby": {"slots": 2, "strategies": []},
+            "lobby!": {"slots": 2, "strategies": []},
         },
         "channels": {"kiosk": {"placements": {"home": {"slots": 101, "strategies": []}}}, "tv": {}},
         "rules": {"boost": [{"match": {"tag": "x"}, "factor": -1}], "pin": [{"sku": "A", "position": 0}, {"sku": "B", "position": 2}]},
@@ -176,7 +176,7 @@ fn config_sections_are_checked_separately() {
             ("invalid_value", "affinity.half_life_days"),
             ("invalid_value", "placements.cart.strategies[0].strategy"),
             ("invalid_value", "placements.home.slots"),
-            ("invalid_value", "placements.lobby"),
+            ("invalid_value", "placements.lobby!"),
             ("invalid_value", "channels.kiosk.placements.home.slots"),
             ("invalid_value", "channels.tv"),
             ("invalid_value", "rules.boost[0].factor"),

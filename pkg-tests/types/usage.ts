@@ -14,24 +14,31 @@ import type {
   Context,
   Decision,
   DocumentKind,
+  CustomEventType,
   ErrorCode,
-  Event,
   EventOutput,
   EventType,
+  EventTypeAlias,
   Item,
   Model,
   ModelV1Document,
   ModelV2Document,
   NeighbourColumns,
   NotShown,
+  OfferReason,
+  OfferReasonCode,
   Offers,
   Placement,
   Problem,
   Profile,
+  ProfileEvent,
+  ProfileEventOutput,
   Reason,
+  ReasonCode,
   Recommendation,
   ShownOffer,
   Strategy,
+  SuppressionCode,
   Timestamp,
   Tracked,
   ValidationReport,
@@ -43,6 +50,9 @@ type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ?
 type Expect<T extends true> = T;
 type IsAny<T> = 0 extends 1 & T ? true : false;
 type NotAny<T> = IsAny<T> extends true ? false : true;
+// `L` is a literal member of union `U`, so editors complete it (`Extract` keeps only the members
+// assignable to `L`: a `string` or template member would not be, and would not complete).
+type Completes<U, L extends string> = Equal<Extract<U, L>, L>;
 
 // ---- documents in, decision out
 export function kiosk(
@@ -76,8 +86,8 @@ export function strings(catalog: string, model: string, config: string, profile:
 
 // ---- real time: track, reload, sessions, building a model, validating
 export function realTime(engine: Engine, profile: Profile, catalog: Catalog): Profile {
-  const view: Event = { type: 'view', sku: 'HK-COF-0001', channel: 'kiosk', store: 'lon-oxford', ts: '2026-11-23T12:00:00Z' };
-  const cdp: Event = { type: 'Product Viewed', sku: 'HK-COF-0001', channel: 'POS', ts: '2026-11-23T12:00:00Z' };
+  const view: ProfileEvent = { type: 'view', sku: 'HK-COF-0001', channel: 'kiosk', store: 'lon-oxford', ts: '2026-11-23T12:00:00Z' };
+  const cdp: ProfileEvent = { type: 'Product Viewed', sku: 'HK-COF-0001', channel: 'POS', ts: '2026-11-23T12:00:00Z' };
   const { profile: updated, event } = engine.track(profile, view);
   const again: Tracked = engine.track(updated, cdp);
   const canonical: Channel = event.channel; // the engine writes canonical names
@@ -86,7 +96,7 @@ export function realTime(engine: Engine, profile: Profile, catalog: Catalog): Pr
   void [again, canonical, versions.catalog, engine.versions.engine];
 
   const session = new Session(updated);
-  const exported: EventOutput = session.track(view);
+  const exported: ProfileEventOutput = session.track(view);
   const d: Decision = engine.decideSession(session, { channel: 'app', now: '2026-11-23T12:00:00Z' });
   const stored: Profile = session.toJSON();
   void [exported, d, session.id];
@@ -115,15 +125,32 @@ export function errors(engine: Engine, profile: Profile): ErrorCode | undefined 
   return undefined;
 }
 
+// ---- open vocabularies: custom placements and custom event types compile
+export function open(engine: Engine, profile: Profile): Placement[] {
+  const search = engine.decide(profile, { channel: 'web', placement: 'search', now: '2026-11-23T12:00:00Z' });
+  const confirmation: Context = { channel: 'email', placement: 'order_confirmation', now: '2026-11-23T12:00:00Z' };
+  const custom: ProfileEvent[] = [
+    { type: 'Checkout Started', channel: 'web', ts: '2026-11-23T12:00:00Z' }, // Segment
+    { type: 'session_start', channel: 'app', ts: '2026-11-23T12:00:00Z' }, // GA4
+    { type: 'app:wishlist', channel: 'app', ts: '2026-11-23T12:00:00Z' }, // namespaced
+    { type: 'Login', channel: 'web', ts: '2026-11-23T12:00:00Z' }, // capitalised
+    { type: 'login' as CustomEventType, channel: 'web', ts: '2026-11-23T12:00:00Z' }, // one word: say so
+    { type: 'Product Viewed', channel: 'POS', ts: '2026-11-23T12:00:00Z' },
+  ];
+  void [confirmation, custom];
+  return [search.placement];
+}
+
 // ---- compile-time assertions: the API names the document types, never `any`
 export type Assertions = [
   Expect<Equal<ConstructorParameters<typeof Engine>, [catalog: Catalog | string, model: Model | string, config: Config | string, offers?: Offers | string | null]>>,
   Expect<Equal<Parameters<Engine['decide']>, [profile: Profile | string, context: Context | string]>>,
   Expect<Equal<ReturnType<Engine['decide']>, Decision>>,
   Expect<Equal<ReturnType<Engine['decideJson']>, string>>,
-  Expect<Equal<Parameters<Engine['track']>, [profile: Profile | string, event: Event | string]>>,
+  Expect<Equal<Parameters<Engine['track']>, [profile: Profile | string, event: ProfileEvent | string]>>,
   Expect<Equal<ReturnType<Engine['track']>, Tracked>>,
-  Expect<Equal<Tracked, { profile: Profile; event: EventOutput }>>,
+  Expect<Equal<Tracked, { profile: Profile; event: ProfileEventOutput }>>,
+  Expect<Equal<EventOutput, ProfileEventOutput>>, // the deprecated name still compiles
   Expect<Equal<Parameters<Engine['reload']>, [artifacts: Artifacts]>>,
   Expect<Equal<ReturnType<Engine['reload']>, Versions>>,
   Expect<Equal<Engine['versions'], Versions>>,
@@ -138,11 +165,43 @@ export type Assertions = [
   Expect<Equal<Channel, 'web' | 'app' | 'kiosk' | 'store' | 'email' | 'call_center'>>,
   Expect<Equal<Decision['channel'], Channel>>,
   Expect<Equal<Decision['placement'], Placement>>,
-  Expect<Equal<Placement, 'home' | 'product' | 'cart' | 'checkout'>>,
+  Expect<Equal<Context['placement'], Placement | undefined>>,
+  // Placements are open: the built-in four complete, any name the config defines compiles.
+  Expect<Equal<Placement, 'home' | 'product' | 'cart' | 'checkout' | (string & {})>>,
+  Expect<Completes<Placement, 'home'>>,
+  Expect<Completes<Placement, 'checkout'>>,
+  Expect<Equal<Equal<Placement, string>, false>>,
   Expect<Equal<Decision['store'], string | undefined>>,
-  Expect<Equal<Decision['impressions'], EventOutput[]>>,
-  Expect<Equal<EventOutput['channel'], Channel>>,
-  Expect<Equal<Event['channel'], Channel | ChannelAlias>>,
+  Expect<Equal<Decision['impressions'], ProfileEventOutput[]>>,
+  Expect<Equal<ProfileEventOutput['channel'], Channel>>,
+  Expect<Equal<ProfileEventOutput['type'], EventType | (string & {})>>,
+  // Channels: a closed set of names and aliases (no `string` member), every one completes.
+  Expect<Equal<ProfileEvent['channel'], Channel | ChannelAlias>>,
+  Expect<Equal<Context['channel'], Channel | ChannelAlias>>,
+  Expect<Equal<string extends Context['channel'] ? true : false, false>>,
+  Expect<Completes<Context['channel'], 'kiosk'>>,
+  Expect<Completes<Context['channel'], 'pos'>>,
+  Expect<Completes<Context['channel'], 'call_centre'>>,
+  Expect<Completes<Context['channel'], 'POS'>>, // as CDPs write it
+  // Event types: canonical, the Segment / GA4 aliases, or a custom name of a documented shape.
+  Expect<Equal<ProfileEvent['type'], EventType | EventTypeAlias | CustomEventType>>,
+  Expect<Equal<EventType, 'view' | 'add_to_cart' | 'remove_from_cart' | 'purchase' | 'search' | 'store_visit' | 'offer_impression' | 'offer_click' | 'offer_redeemed' | 'offer_dismissed'>>,
+  Expect<Equal<string extends ProfileEvent['type'] ? true : false, false>>,
+  Expect<Completes<ProfileEvent['type'], 'view'>>,
+  Expect<Completes<ProfileEvent['type'], 'purchase'>>,
+  Expect<Completes<ProfileEvent['type'], 'offer_dismissed'>>,
+  Expect<Completes<ProfileEvent['type'], 'view_item'>>,
+  Expect<Completes<ProfileEvent['type'], 'order_completed'>>,
+  // Every code is a union.
+  Expect<Equal<Reason['code'], ReasonCode>>,
+  Expect<Equal<ReasonCode, Strategy | 'pinned'>>,
+  Expect<Equal<OfferReason['code'], OfferReasonCode>>,
+  Expect<Equal<OfferReasonCode, 'eligible' | 'score' | 'fallback'>>,
+  Expect<Equal<NotShown['code'], SuppressionCode>>,
+  Expect<Completes<SuppressionCode, 'capped'>>,
+  Expect<Completes<SuppressionCode, 'channel_not_allowed'>>,
+  Expect<Equal<string extends SuppressionCode ? true : false, false>>,
+  Expect<Recommendation['strategy'] extends Strategy ? true : false>,
   Expect<Equal<Recommendation['strategy'], Strategy>>,
   Expect<Equal<Recommendation['reasons'], Reason[]>>,
   Expect<Equal<Context['now'], Timestamp>>,
@@ -172,8 +231,17 @@ export type Assertions = [
 export function refused(engine: Engine, profile: Profile, catalog: Catalog, model: Model, config: Config): void {
   // @ts-expect-error a context needs `now`
   engine.decide(profile, { channel: 'web' });
-  // @ts-expect-error not a placement
-  engine.decide(profile, { channel: 'web', placement: 'sidebar', now: '2026-11-23T12:00:00Z' });
+  // @ts-expect-error a placement is a name, not a number
+  engine.decide(profile, { channel: 'web', placement: 7, now: '2026-11-23T12:00:00Z' });
+  // @ts-expect-error a typo of a channel (closed: names and aliases only)
+  engine.decide(profile, { channel: 'kisok', store: 'lon-oxford', now: '2026-11-23T12:00:00Z' });
+  // @ts-expect-error a typo of an event type (one lower-case word must be a known type)
+  engine.track(profile, { type: 'veiw', sku: 'HK-COF-0001', channel: 'web', ts: '2026-11-23T12:00:00Z' });
+  // @ts-expect-error the same typo where an event type is declared
+  const veiw: ProfileEvent['type'] = 'veiw';
+  // @ts-expect-error a typo of a reason code
+  const capd: SuppressionCode = 'capd';
+  void [veiw, capd];
   // @ts-expect-error a decision is not a profile
   engine.decide(engine.decide(profile, { channel: 'web', now: '2026-11-23T12:00:00Z' }), '{}');
   // @ts-expect-error a profile needs its schema tag and id
@@ -195,4 +263,12 @@ export function refused(engine: Engine, profile: Profile, catalog: Catalog, mode
   // @ts-expect-error reload takes an object
   engine.reload('catalog');
   void tv;
+}
+
+// ---- no DOM global is shadowed: the profile's event is `ProfileEvent`, and there is no
+// `Event` export (pkg-tests/types.test.mjs checks every export against the DOM's globals).
+// @ts-expect-error no `Event` export
+export type NoEventExport = import('unisono').Event;
+export function domEvent(e: Event): string {
+  return e.type; // the DOM's Event, in a file that imports the package's types
 }
