@@ -29,6 +29,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
+import { npmReadme, relativeLinks } from '../scripts/npm-readme.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -322,6 +323,42 @@ test('npm pack ships exactly the package files, with sideEffects: false', (t) =>
     assert.equal(shipped, readFileSync(join(ROOT, f), 'utf8'), f);
   }
   t.diagnostic(`tarball ${packed.filename}: ${(packed.size / 1024).toFixed(1)} KB packed, ${(packed.unpackedSize / 1024).toFixed(1)} KB unpacked`);
+});
+
+test('the shipped README is the repository README with every relative link as a plain mention', () => {
+  const repo = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const shipped = readFileSync(join(app, 'node_modules/unisono/README.md'), 'utf8');
+  // npmjs.com shows the README without the repository: a relative link there leads nowhere.
+  assert.deepEqual(relativeLinks(shipped), [], 'the shipped README has no relative links');
+  assert.equal(shipped, npmReadme(repo), 'the shipped README is scripts/npm-readme.mjs of README.md');
+  // Nothing is lost: each file the README links to is still named, and the code is unchanged.
+  const linked = relativeLinks(repo).map((t) => t.split('#')[0]);
+  assert.ok(linked.length > 0, 'the repository README links to docs/ (the check would be empty otherwise)');
+  for (const path of linked) assert.ok(shipped.includes(`\`${path}\` in the repository`), `the shipped README names ${path}`);
+  const fences = (md) => md.split('\n').filter((l) => /^\s*(```|~~~)/.test(l)).length;
+  assert.equal(fences(shipped), fences(repo), 'code blocks are kept');
+});
+
+test('npm README rewriting: relative links become mentions; anchors, URLs, code spans and code blocks stay', () => {
+  const md = [
+    '**Docs:** [concepts](docs/concepts.md) · [`docs/api.md`](docs/api.md) · [limits](docs/robustness.md#limits)',
+    '[site](https://unisono.dev/x) · [errors](#errors) · code `[a](b.md)` · ![shot](www/shot.png)',
+    '```js',
+    "// [not a link](docs/x.md)",
+    '```',
+  ].join('\n');
+  assert.equal(npmReadme(md), [
+    '**Docs:** concepts (`docs/concepts.md` in the repository) · `docs/api.md` in the repository · limits (`docs/robustness.md` in the repository)',
+    '[site](https://unisono.dev/x) · [errors](#errors) · code `[a](b.md)` · shot',
+    '```js',
+    "// [not a link](docs/x.md)",
+    '```',
+  ].join('\n'));
+  assert.deepEqual(relativeLinks(md), ['docs/concepts.md', 'docs/api.md', 'docs/robustness.md#limits', 'www/shot.png']);
+  assert.deepEqual(relativeLinks(npmReadme(md)), []);
+  // Forms the rewriting cannot make absolute fail the build instead of shipping a dead link.
+  assert.throws(() => npmReadme('[docs]: docs/concepts.md'), /reference-style/);
+  assert.throws(() => npmReadme('<a href="docs/concepts.md">concepts</a>'), /HTML link/);
 });
 
 test('(a) Node ESM: import init, { Engine } from "unisono" (sync init, shares the CommonJS instance)', async () => {

@@ -49,7 +49,7 @@ const SCHEMA = 'unisono.profile/1';
 const withoutIds = ({ decisionId, stateId, ...content }) => content;
 const decide = (profile, ctx, e = engine) => e.decide(profile, ctx);
 
-/** FNV-1a 32 of "id:key" mod 100 (README): reproduces the engine's buckets. */
+/** FNV-1a 32 of "id:key" mod 100 (docs/formats.md, Offers): reproduces the engine's buckets. */
 function bucket(id, key) {
   let h = 0x811c9dc5;
   for (const b of new TextEncoder().encode(`${id}:${key}`)) h = Math.imul(h ^ b, 0x01000193) >>> 0;

@@ -1,6 +1,7 @@
 // The documentation's code cannot drift from the package: every ```js block of README.md and
-// docs/*.md runs against the BUILT package (pkg/), the README's JSON examples are documents the
-// engine accepts, and the commands its shell blocks name exist.
+// docs/*.md runs against the BUILT package (pkg/), the README's hello world runs on its own
+// inline data (no prelude), the JSON examples of docs/formats.md are documents the engine
+// accepts, and the commands the shell blocks name exist.
 //
 // How a js block runs: it is written to a temporary directory as a module of its own (`.cjs` when it
 // uses require() and no import), where `node_modules/unisono` links to pkg/. So `import … from
@@ -30,6 +31,9 @@ import { unisono, sample } from './helpers.mjs';
 
 const root = new URL('../', import.meta.url);
 const rootPath = fileURLToPath(root);
+// The document formats page: its JSON examples (profile, catalog, model, config, offer, rule,
+// context) are checked below.
+const FORMATS = 'docs/formats.md';
 const DOCS = ['README.md', ...readdirSync(new URL('docs/', root)).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`)];
 
 /** Fenced code blocks: `{lang, info, code, line}` (1-based line of the opening fence). */
@@ -185,9 +189,9 @@ after(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function run(file, env, timeoutMs = 60_000) {
+function run(file, env, timeoutMs = 60_000, { prelude = true } = {}) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', './prelude.mjs', 'runner.mjs', file], {
+    const child = spawn(process.execPath, [...(prelude ? ['--import', './prelude.mjs', 'runner.mjs'] : []), file], {
       cwd: dir,
       env: { ...process.env, PORT: '0', NODE_OPTIONS: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -236,17 +240,33 @@ test('README.md has js examples and every js block is run or marked no-run', () 
   }
 });
 
-test("the README's JSON examples are documents the engine accepts", () => {
+test('the README hello world runs on its own inline data (no prelude, no files) and prints recommendations', async () => {
+  const blocks = codeBlocks(readFileSync(new URL('README.md', root), 'utf8')).filter(runnable);
+  const hello = blocks.find((b) => /\bbuildModel\(/.test(b.code));
+  assert.ok(hello, 'README.md has a js block that builds its model in place with buildModel');
+  assert.ok(blocks.indexOf(hello) === 0, 'the hello world is the README\'s first js block');
+  assert.ok(!/\b(readFileSync|fetch)\(|from 'node:fs'/.test(hello.code), 'the hello world reads no files');
+  assert.ok(hello.code.split('\n').length <= 45, `the hello world is short (${hello.code.split('\n').length} lines)`);
+  const file = 'hello-world.mjs';
+  writeFileSync(join(dir, file), `${hello.code}\n`);
+  const { code, signal, out } = await run(file, {}, 60_000, { prelude: false });
+  assert.ok(code === 0 && !signal, `README.md:${hello.line}: the hello world failed without the prelude (exit ${code ?? signal}):\n${out}`);
+  const skus = new Set([...hello.code.matchAll(/sku:\s*'([^']+)'/g)].map((m) => m[1]));
+  const printed = out.split('\n').filter((l) => [...skus].some((sku) => l.includes(sku)));
+  assert.ok(printed.length >= 2, `the hello world prints recommendations of its catalog (${[...skus]}):\n${out}`);
+});
+
+test(`the JSON examples of ${FORMATS} are documents the engine accepts`, () => {
   const { Engine } = unisono;
-  const blocks = codeBlocks(readFileSync(new URL('README.md', root), 'utf8')).filter((b) => b.lang === 'json');
+  const blocks = codeBlocks(readFileSync(new URL(FORMATS, root), 'utf8')).filter((b) => b.lang === 'json');
   const anna = sample.profile('cust-anna');
   const ctx = { channel: 'web', now: sample.scenarios.now };
   const offerDoc = (offers) => ({ schema: 'unisono.offers/1', offers });
   const checked = new Set();
   for (const b of blocks) {
     let doc;
-    assert.doesNotThrow(() => { doc = JSON.parse(b.code); }, `README.md:${b.line}: not valid JSON`);
-    const where = `README.md:${b.line}`;
+    assert.doesNotThrow(() => { doc = JSON.parse(b.code); }, `${FORMATS}:${b.line}: not valid JSON`);
+    const where = `${FORMATS}:${b.line}`;
     const kind = doc.schema ?? (doc.and || doc.or ? 'rule' : doc.content ? 'offer' : doc.channel && doc.now ? 'context' : 'other');
     try {
       switch (kind) {
@@ -289,7 +309,7 @@ test("the README's JSON examples are documents the engine accepts", () => {
     checked.add(kind);
   }
   for (const kind of ['unisono.profile/1', 'unisono.catalog/1', 'unisono.config/1', 'offer', 'rule', 'context']) {
-    assert.ok(checked.has(kind), `no ${kind} example found in README.md`);
+    assert.ok(checked.has(kind), `no ${kind} example found in ${FORMATS}`);
   }
 });
 

@@ -373,12 +373,13 @@ export function renderApiDocs(dtsText, { version = '' } = {}) {
   out.push(
     `The JavaScript API of the \`unisono\` npm package${version ? ` ${version}` : ''}, generated from the type declarations ` +
       'that wasm-bindgen writes from the doc comments in `src/binding.rs` (`pkg/unisono.d.ts`). ' +
-      'Concepts: [concepts.md](concepts.md); worked examples: [recipes.md](recipes.md); document formats: the ' +
-      '[README](../README.md#input-formats).',
+      'Concepts: [concepts.md](concepts.md); worked examples: [recipes.md](recipes.md); document formats: ' +
+      '[formats.md](formats.md); releasing memory (`free()`, the FinalizationRegistry): ' +
+      '[concepts.md](concepts.md#memory-free-and-the-finalizationregistry).',
   );
   out.push(
     'Every function and method that takes a document accepts a JS object or a JSON string. Errors are `Error` objects ' +
-      'with `code`, `path` and `document` properties (README, *JS quickstart*). In Node (`import` or `require`) the ' +
+      'with `code`, `path` and `document` properties ([README, *Errors*](../README.md#errors)). In Node (`import` or `require`) the ' +
       'package is ready on load; in browsers, bundlers and workers call the default export `init()` first (see ' +
       '[Loading the module](#loading-the-module)).',
   );

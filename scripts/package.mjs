@@ -17,6 +17,7 @@
 import { readFileSync, writeFileSync, copyFileSync, readdirSync, mkdirSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { npmReadme } from './npm-readme.mjs';
 
 const cargo = readFileSync('Cargo.toml', 'utf8');
 const version = cargo.match(/^version = "(.*)"/m)[1];
@@ -148,7 +149,9 @@ const pkg = {
   keywords: ['personalization', 'recommendations', 'omnichannel', 'wasm'],
 };
 writeFileSync('pkg/package.json', JSON.stringify(pkg, null, 2) + '\n');
-copyFileSync('README.md', 'pkg/README.md');
+// The README with its relative links as plain mentions of the repository's files: they lead
+// nowhere on npmjs.com (scripts/npm-readme.mjs).
+writeFileSync('pkg/README.md', npmReadme(readFileSync('README.md', 'utf8')));
 for (const f of ['LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(f, `pkg/${f}`);
 // schemas/*.schema.json: generated from the Rust types and checked by tests/schemas.rs.
 mkdirSync('pkg/schemas', { recursive: true });
