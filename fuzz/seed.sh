@@ -2,7 +2,7 @@
 # Seeds the fuzz corpora from the sample retailer and the conformance vectors.
 set -euo pipefail
 cd "$(dirname "$0")"
-mkdir -p corpus/profile corpus/artifacts corpus/decide corpus/context corpus/event corpus/catalog_pieces corpus/model corpus/import corpus/validate
+mkdir -p corpus/profile corpus/artifacts corpus/decide corpus/context corpus/event corpus/catalog_pieces corpus/model corpus/import corpus/validate corpus/image
 for f in ../examples/sample/profiles/*.json; do cp "$f" "corpus/profile/$(basename "$f")"; done
 for f in catalog config offers; do cp "../examples/sample/$f.json" "corpus/artifacts/$f.json"; done
 head -c 20000 ../examples/sample/events.csv > corpus/artifacts/events.csv
@@ -65,4 +65,15 @@ for d in (123, 124, 125, 126, 127, 1000, 10000):
         cat = open("../examples/sample/catalog.json").read().replace('"category": [', '"category": [%s,' % v, 1)
         open(f"corpus/catalog_pieces/deep-{tag}", "wb").write(b"\x07" + cat.encode())
 PY
+# Engine images (the `image` target): compiled by the CLI; the first byte is the target's mode
+# (0: as is, 1: resealed after mutation).
+for set in sample ties; do
+  src=../tests/conformance/v1/artifacts/$set; offers=()
+  if [ "$set" = sample ]; then src=../examples/sample; offers=(--offers "$src/offers.json"); fi
+  cargo run --quiet --manifest-path ../Cargo.toml --bin unisono -- compile --catalog "$src/catalog.json" \
+    --model "$src/model.json" --config "$src/config.json" "${offers[@]}" -o "corpus/image/$set.img" 2>/dev/null
+  for mode in 0 1; do printf "\\x0$mode" | cat - "corpus/image/$set.img" > "corpus/image/$set-$mode"; done
+  rm "corpus/image/$set.img"
+done
 for d in corpus/*/; do printf '%s %s, ' "$(ls "$d" | wc -l)" "$(basename "$d")"; done; echo seeded
+
