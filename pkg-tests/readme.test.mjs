@@ -224,6 +224,12 @@ for (const doc of DOCS) {
       const { code, signal, out } = await run(file, { SNIPPET_REQUESTS: JSON.stringify(curlRequests(block.code)) });
       assert.ok(code === 0 && !signal,
         `the \`\`\`js block at ${doc}:${block.line} failed (exit ${code ?? signal}); fix the snippet or mark it \`\`\`js no-run:\n${out}`);
+      // The README shows what its one-log blocks print (`console.log(…); // true`): it must be so.
+      const logs = [...block.code.matchAll(/console\.log\(/g)].length;
+      const shown = block.code.match(/console\.log\(.*\);[ \t]*\/\/[ \t]*(.+?)[ \t]*$/m)?.[1];
+      if (doc === 'README.md' && logs === 1 && shown) {
+        assert.ok(out.split('\n').some((l) => l.trim() === shown), `${doc}:${block.line}: the comment says it prints ${JSON.stringify(shown)}; it printed:\n${out}`);
+      }
       for (const line of out.trim().split('\n').filter(Boolean).slice(0, 8)) t.diagnostic(line.slice(0, 160));
     });
   }
@@ -254,6 +260,9 @@ test('the README hello world runs on its own inline data (no prelude, no files) 
   const skus = new Set([...hello.code.matchAll(/sku:\s*'([^']+)'/g)].map((m) => m[1]));
   const printed = out.split('\n').filter((l) => [...skus].some((sku) => l.includes(sku)));
   assert.ok(printed.length >= 2, `the hello world prints recommendations of its catalog (${[...skus]}):\n${out}`);
+  // The output the README shows under the loop (`// SKU · reason`) is the output.
+  const shown = hello.code.split('\n').filter((l) => /^\/\/ \S+ · /.test(l)).map((l) => l.slice(3));
+  assert.deepEqual(printed, shown, `README.md:${hello.line}: the output shown in the hello world is what it prints`);
 });
 
 test(`the JSON examples of ${FORMATS} are documents the engine accepts`, () => {
