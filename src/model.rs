@@ -1018,10 +1018,12 @@ impl Model {
                 }
             }
         }
+        // `+ 0.0` reads -0 as 0, as the v2 reader and every content hash do: a v1 and a v2
+        // artifact of the same model resolve to the same score bits.
         let resolve = |list: &Ranked| -> Vec<(u32, f64)> {
             list.iter()
                 .filter(|(_, s)| s.is_finite())
-                .filter_map(|(sku, s)| catalog.get(sku).map(|i| (i, *s)))
+                .filter_map(|(sku, s)| catalog.get(sku).map(|i| (i, *s + 0.0)))
                 .collect()
         };
         let rankings = |r: &Rankings| ResolvedRankings {
