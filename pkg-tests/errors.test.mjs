@@ -91,8 +91,8 @@ test('absurd inputs do not trap the instance', () => {
   const deepInside = JSON.stringify({ ...base, traits: { attributes: { a: 0 } } }).replace('"a":0', `"a":${'['.repeat(5000)}${']'.repeat(5000)}`);
   let deepErr;
   try { engine.decide(deepInside, ctx); } catch (e) { deepErr = e; }
-  assert.equal(deepErr.code, 'invalid_json');
-  assert.ok(deepErr.path.startsWith('traits.attributes.a[0]') && deepErr.path.length <= 210, deepErr.path);
+  assert.equal(deepErr.code, 'too_large'); // the nesting limit (127 levels), SECURITY.md *Limits*
+  assert.ok(deepErr.path.startsWith('traits.attributes.a[0]') && deepErr.path.length <= 256, deepErr.path); // MAX_PATH
   const cycle = { ...base };
   cycle.self = cycle;
   expectError(() => engine.decide(cycle, ctx), 'invalid_json', '', 'profile');
