@@ -97,7 +97,7 @@ test('absurd inputs do not trap the instance', () => {
   cycle.self = cycle;
   expectError(() => engine.decide(cycle, ctx), 'invalid_json', '', 'profile');
   const hugeId = { ...base, id: 'x'.repeat(2_000_000) };
-  expectError(() => engine.decide(hugeId, ctx), 'invalid_value', 'id', 'profile');
+  expectError(() => engine.decide(hugeId, ctx), 'too_large', 'id', 'profile'); // refused before it is copied
   const unknownSkus = { ...base, events: [{ type: 'view', sku: 'NO-SUCH-SKU', channel: 'app', ts: now }], cart: [{ sku: 'GHOST' }] };
   const d = engine.decide(unknownSkus, { channel: 'web', placement: 'product', sku: 'ALSO-GHOST', now });
   assert.ok(d.recommendations.length > 0, 'unknown skus are ignored, popular items still come back');

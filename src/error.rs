@@ -313,6 +313,63 @@ where
     d.deserialize_seq(Bounded::<T, MAX>(std::marker::PhantomData))
 }
 
+/// A string of at most `MAX` bytes, refused (`too_large`) before it is copied: serde_json hands
+/// an unescaped string over in place, so a 10 MB value costs no 10 MB allocation. Use as
+/// `#[serde(deserialize_with = "error::short::<_, MAX>")]` (`short_opt` for an `Option`).
+pub(crate) fn short<'de, D, const MAX: usize>(d: D) -> std::result::Result<String, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    d.deserialize_str(Short::<MAX>)
+}
+
+/// [`short`] for an optional field (`null` or absent is `None`).
+pub(crate) fn short_opt<'de, D, const MAX: usize>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Opt<const MAX: usize>;
+    impl<'de, const MAX: usize> serde::de::Visitor<'de> for Opt<MAX> {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_none<E>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: serde::Deserializer<'de>>(
+            self,
+            d: D2,
+        ) -> std::result::Result<Self::Value, D2::Error> {
+            d.deserialize_str(Short::<MAX>).map(Some)
+        }
+    }
+    d.deserialize_option(Opt::<MAX>)
+}
+
+struct Short<const MAX: usize>;
+
+impl<'de, const MAX: usize> serde::de::Visitor<'de> for Short<MAX> {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<String, E> {
+        if v.len() > MAX {
+            return Err(E::custom(tagged(
+                Code::TooLarge,
+                format!("at most {MAX} bytes"),
+            )));
+        }
+        Ok(v.to_owned())
+    }
+}
+
 /// Deserialize a JSON document, keeping the path of the first problem.
 pub fn from_json<T: serde::de::DeserializeOwned>(document: &'static str, text: &str) -> Result<T> {
     // serde also accepts a struct written as an array; a document must be an object.

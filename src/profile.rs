@@ -113,14 +113,26 @@ impl<'de> Deserialize<'de> for EventType {
 pub struct Event {
     #[serde(rename = "type")]
     pub kind: EventType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "error::short_opt::<_, MAX_STRING>"
+    )]
     #[cfg_attr(feature = "schema", schemars(length(max = 1000)))]
     pub sku: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "error::short_opt::<_, MAX_STRING>"
+    )]
     #[cfg_attr(feature = "schema", schemars(length(max = 1000)))]
     pub category: Option<String>,
     pub channel: Channel,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "error::short_opt::<_, MAX_STRING>"
+    )]
     #[cfg_attr(feature = "schema", schemars(length(max = 1000)))]
     pub store: Option<String>,
     pub ts: Timestamp,
@@ -133,10 +145,18 @@ pub struct Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "schema", schemars(range(min = 0)))]
     pub price: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "error::short_opt::<_, MAX_STRING>"
+    )]
     #[cfg_attr(feature = "schema", schemars(length(max = 1000)))]
     pub offer: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "error::short_opt::<_, MAX_STRING>"
+    )]
     #[cfg_attr(feature = "schema", schemars(length(max = 1000)))]
     pub query: Option<String>,
 }
@@ -182,6 +202,7 @@ pub struct Traits {
 #[serde(deny_unknown_fields)]
 pub struct CartLine {
     #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 1000)))]
+    #[serde(deserialize_with = "error::short::<_, MAX_STRING>")]
     pub sku: String,
     #[serde(default = "one")]
     #[cfg_attr(
@@ -203,6 +224,7 @@ pub struct Profile {
     #[cfg_attr(feature = "schema", schemars(extend("const" = PROFILE_SCHEMA)))]
     pub schema: String,
     #[cfg_attr(feature = "schema", schemars(length(min = 1, max = 1000)))]
+    #[serde(deserialize_with = "error::short::<_, MAX_STRING>")]
     pub id: String,
     #[serde(default, deserialize_with = "error::at_most::<_, _, MAX_IDENTIFIERS>")]
     pub identifiers: Vec<Identifier>,
