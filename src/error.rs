@@ -330,26 +330,15 @@ pub(crate) fn short_opt<'de, D, const MAX: usize>(
 where
     D: serde::Deserializer<'de>,
 {
-    struct Opt<const MAX: usize>;
-    impl<'de, const MAX: usize> serde::de::Visitor<'de> for Opt<MAX> {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a string")
-        }
-        fn visit_none<E>(self) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D2: serde::Deserializer<'de>>(
-            self,
+    struct Text<const MAX: usize>(String);
+    impl<'de, const MAX: usize> serde::Deserialize<'de> for Text<MAX> {
+        fn deserialize<D2: serde::Deserializer<'de>>(
             d: D2,
-        ) -> std::result::Result<Self::Value, D2::Error> {
-            d.deserialize_str(Short::<MAX>).map(Some)
+        ) -> std::result::Result<Self, D2::Error> {
+            short::<_, MAX>(d).map(Text)
         }
     }
-    d.deserialize_option(Opt::<MAX>)
+    <Option<Text<MAX>> as serde::Deserialize>::deserialize(d).map(|t| t.map(|t| t.0))
 }
 
 struct Short<const MAX: usize>;
