@@ -13,14 +13,15 @@
 // - only the kiosk page is served this way. The scope also covers the three-channel demo
 //   (/www/index.html): its navigations are not intercepted and its requests go to the network
 //   as if there were no service worker, so the demo never runs stale code.
-const VERSION = 'v2';
+const VERSION = 'v3';
 const PREFIX = 'unisono-kiosk-';
 const CACHE = PREFIX + VERSION;
 const NETWORK_TIMEOUT_MS = 4000;
 
 const at = (rel) => new URL(rel, self.location).href;
 const PAGE = at('kiosk.html');
-const CODE = [PAGE, at('kiosk.js'), at('common.js'), at('style.css'), at('../pkg/unisono.js'), at('../pkg/unisono_bg.wasm')];
+const CODE = [PAGE, at('kiosk.js'), at('common.js'), at('style.css'), at('../pkg/unisono.js'), at('../pkg/unisono_glue.js'),
+  at('../pkg/unisono_bg.wasm')];
 const SAMPLE = at('../examples/sample/');
 const DATA = ['catalog.json', 'model.json', 'config.json'].map((f) => SAMPLE + f);
 const OPTIONAL_DATA = ['offers.json', 'scenarios.json'].map((f) => SAMPLE + f); // the page copes without them
