@@ -37,7 +37,8 @@ function describe(v) {
   } catch {
     return 'a revoked Proxy';
   }
-  return `a ${typeof v}`;
+  if (v === undefined) return 'undefined';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 function fail(code, path, document, message) {
@@ -245,7 +246,7 @@ export function createApi(glue, instance) {
         throw fail('invalid_state', '', 'artifacts', 'this engine was loaded from an image, which JSON documents cannot be merged into: load the next image with Engine.fromImage');
       }
       const kind = describe(artifacts);
-      if (kind !== 'a object') {
+      if (kind !== 'an object') {
         throw fail('invalid_type', '', 'artifacts', `reload takes an object {catalog?, model?, config?, offers?}, got ${kind}`);
       }
       const next = { ...this.#sources };
