@@ -100,13 +100,8 @@ impl Engine {
         config_json: &str,
         offers_json: Option<&str>,
     ) -> error::Result<Engine> {
-        let catalog = Catalog::from_json(catalog_json)?;
-        let model = Model::from_json(model_json, &catalog)?;
-        let config = Config::from_json(config_json)?;
-        let offers = match offers_json {
-            Some(t) => Offers::from_json(t)?,
-            None => Offers::empty(),
-        };
+        let (catalog, model, config, offers) =
+            parse_documents(catalog_json, model_json, config_json, offers_json)?;
         Ok(Engine::from_parts(catalog, model, config, offers))
     }
 
@@ -278,6 +273,24 @@ impl Engine {
             versions: self.versions.clone(),
         }
     }
+}
+
+/// The four authoring documents, parsed and validated (the model resolved against the catalog;
+/// a catalog error wins over a model error): what an engine and an engine image are built from.
+pub fn parse_documents(
+    catalog_json: &str,
+    model_json: &str,
+    config_json: &str,
+    offers_json: Option<&str>,
+) -> error::Result<(Catalog, Model, Config, Offers)> {
+    let catalog = Catalog::from_json(catalog_json)?;
+    let model = Model::from_json(model_json, &catalog)?;
+    let config = Config::from_json(config_json)?;
+    let offers = match offers_json {
+        Some(t) => Offers::from_json(t)?,
+        None => Offers::empty(),
+    };
+    Ok((catalog, model, config, offers))
 }
 
 /// The profile's digest, folded into the decision ids: SHA-256 over the canonical JSON of

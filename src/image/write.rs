@@ -18,13 +18,8 @@ pub fn compile(
     config_json: &str,
     offers_json: Option<&str>,
 ) -> error::Result<Vec<u8>> {
-    let catalog = Catalog::from_json(catalog_json)?;
-    let model = Model::from_json(model_json, &catalog)?;
-    let config = Config::from_json(config_json)?;
-    let offers = match offers_json {
-        Some(t) => Offers::from_json(t)?,
-        None => Offers::empty(),
-    };
+    let (catalog, model, config, offers) =
+        crate::decide::parse_documents(catalog_json, model_json, config_json, offers_json)?;
     compile_parts(&catalog, &model, &config, &offers)
 }
 
