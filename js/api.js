@@ -93,7 +93,7 @@ function optionalText(document, v) {
  * The API over one glue module. `instance()` returns the Wasm instance's exports once it is
  * initialised (undefined before).
  */
-export function createApi(glue, instance) {
+export function createApi(glue, instance, ready = async () => {}) {
   // Calls into Wasm in progress: only the outermost one may reset the stack pointer.
   let active = 0;
 
@@ -237,6 +237,16 @@ export function createApi(glue, instance) {
     }
 
     /**
+     * Load an engine image asynchronously from a URL, a `Response` (or a promise of one) or
+     * bytes; initialises the Wasm module first if needed. Works in pages, workers, Node and
+     * edge runtimes.
+     */
+    static async load(source) {
+      const [bytes] = await Promise.all([(async () => imageFrom(await source))(), ready()]);
+      return Engine.fromImage(bytes);
+    }
+
+    /**
      * Atomically replace some artifacts `{catalog?, model?, config?, offers?}`; everything is
      * validated before the switch, and on any error the engine keeps serving the previous ones.
      */
@@ -318,6 +328,27 @@ export function createApi(glue, instance) {
       return enter('event', () => g.track(p, e));
     }
 
+    /** `{audience, store, channel}`: what this engine's image was compiled for. */
+    get scope() {
+      const g = Engine.#unwrap(this);
+      return enter('engine', () => g.scope);
+    }
+
+    /**
+     * The code of an offer shown in a decision (back ends, full image): decides again and
+     * reveals only if the decision id matches and the decision shows the offer.
+     */
+    reveal(profile, context, decisionId, offerId) {
+      const p = documentText('profile', profile);
+      const c = documentText('context', context);
+      for (const [path, v] of [['decisionId', decisionId], ['offerId', offerId]]) {
+        if (typeof v !== 'string') throw fail('invalid_type', path, 'reveal', `expected a string, got ${describe(v)}`);
+        wellFormed('reveal', v);
+      }
+      const g = Engine.#unwrap(this);
+      return enter('reveal', () => g.reveal(p, c, decisionId, offerId));
+    }
+
     /** `{engine, catalog, model, config, offers}` versions this engine serves. */
     get versions() {
       const g = Engine.#unwrap(this);
@@ -336,6 +367,40 @@ export function createApi(glue, instance) {
 
   if (typeof Symbol.dispose === 'symbol') {
     for (const C of [Engine, Session]) C.prototype[Symbol.dispose] = C.prototype.free;
+  }
+
+  /** An image source (URL, Response, bytes) → its bytes. */
+  async function imageFrom(source) {
+    if (typeof source === 'string' || source instanceof URL) {
+      if (typeof fetch !== 'function') throw fail('invalid_value', 'source', 'image', 'this runtime has no fetch: pass the bytes or a Response');
+      let response;
+      try {
+        response = await fetch(source);
+      } catch (e) {
+        throw fail('invalid_value', 'source', 'image', `fetching ${String(source).slice(0, QUOTE)} failed: ${String(e?.message ?? e).slice(0, QUOTE)}`);
+      }
+      return imageFrom(response);
+    }
+    if (typeof Response === 'function' && source instanceof Response) {
+      if (!source.ok) throw fail('invalid_value', 'source', 'image', `${String(source.url).slice(0, QUOTE) || 'the response'}: HTTP ${source.status}`);
+      try {
+        return new Uint8Array(await source.arrayBuffer());
+      } catch (e) {
+        throw fail('invalid_value', 'source', 'image', `reading the response failed: ${String(e?.message ?? e).slice(0, QUOTE)}`);
+      }
+    }
+    return imageBytes(source);
+  }
+
+  function compile(catalog, model, config, offers, options) {
+    const texts = [
+      documentText('catalog', catalog),
+      documentText('model', model),
+      documentText('config', config),
+      optionalText('offers', offers),
+      optionalText('options', options),
+    ];
+    return enter('catalog', () => glue.compile(...texts));
   }
 
   function buildModel(events, format, params, version) {
@@ -368,5 +433,8 @@ export function createApi(glue, instance) {
   const engineVersion = () => enter('engine', () => glue.engineVersion());
   const wasmMemoryBytes = () => enter('engine', () => glue.wasmMemoryBytes());
 
-  return { Engine, Session, UnisonoError, buildModel, validate, engineVersion, wasmMemoryBytes };
+  const api = { Engine, Session, UnisonoError, buildModel, validate, engineVersion, wasmMemoryBytes };
+  // Only a build with the authoring tools (`--features tools`) has `compile`.
+  if (typeof glue.compile === 'function') api.compile = compile;
+  return api;
 }

@@ -60,7 +60,7 @@ import __wbg_init, * as glue from './unisono_glue.js';
 ${apiBody}
 let instance;
 
-export const { ${'${names}'} } = /*#__PURE__*/ createApi(glue, () => instance);
+export const { ${'${names}'} } = /*#__PURE__*/ createApi(glue, () => instance, () => instance ?? init());
 
 /** Instantiate the Wasm module synchronously from its bytes or a compiled \`WebAssembly.Module\`. */
 export function initSync(module) {

@@ -17,7 +17,9 @@ import { gzipSync } from 'node:zlib';
 // numbers for ids, saturating arithmetic, bounded messages, the Session's history index), open
 // placements and event-type suggestions (issue 17), and the engine image reader with xxh3
 // (issue 14, ≈ 13 KB by its name section). The device runtime of issue 14 is where this comes down.
-const BUDGET_KB = { 'unisono_bg.wasm': 384, 'unisono.js': 5, 'unisono_glue.js': 6 };
+// 384 → 388 KB (2026-12-04, later): audiences (`engine.scope`, `engine.reveal`, the scope check
+// and `Decision::make_public`: +3.2 KB). `compile` stays out of the device .wasm (feature `tools`).
+const BUDGET_KB = { 'unisono_bg.wasm': 388, 'unisono.js': 6, 'unisono_glue.js': 7 };
 const TARGET_KB = { 'unisono_bg.wasm': 120 };
 
 let failed = false;

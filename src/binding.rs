@@ -210,6 +210,115 @@ impl Engine {
     pub fn versions(&self) -> Result<JsValue, JsValue> {
         parse_out(&serde_json::to_string(self.inner.versions()).unwrap_or_default())
     }
+
+    /// What the engine image was compiled for: `{audience: 'full' | 'public', store, channel}`
+    /// (`store` / `channel` null when the image serves every one). An engine built from JSON
+    /// documents is `full` and unscoped.
+    #[wasm_bindgen(getter, unchecked_return_type = "ImageScope")]
+    pub fn scope(&self) -> Result<JsValue, JsValue> {
+        let s = self.inner.scope();
+        let json = serde_json::json!({
+            "audience": s.audience.as_str(),
+            "store": s.store,
+            "channel": s.channel.map(|c| c.as_str()),
+        });
+        parse_out(&json.to_string())
+    }
+
+    /// The code of offer `offerId` as shown in decision `decisionId` (back ends, on the full
+    /// image): decides again for `profile` and `context` and returns
+    /// `{decisionId, offerId, locale, code}` only if that gives the same decision and it shows
+    /// the offer; otherwise throws `invalid_value` (at `decisionId` or `offerId`). A public
+    /// image holds no codes and refuses. Pass the back end's own copy of the profile, never
+    /// one the device sent.
+    #[wasm_bindgen(unchecked_return_type = "Revealed")]
+    pub fn reveal(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Profile | string")] profile: &JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Context | string")] context: &JsValue,
+        #[wasm_bindgen(js_name = decisionId)] decision_id: &str,
+        #[wasm_bindgen(js_name = offerId)] offer_id: &str,
+    ) -> Result<JsValue, JsValue> {
+        let r = self
+            .inner
+            .reveal_json(
+                &to_text("profile", profile)?,
+                &to_text("context", context)?,
+                decision_id,
+                offer_id,
+            )
+            .map_err(|e| js_error(&e))?;
+        parse_out(&serde_json::to_string(&r).unwrap_or_default())
+    }
+}
+
+// `compile` (the image writer, ~19 KB of gzip'd Wasm) is authoring, not deciding: only the
+// tools build (`--features tools`) exports it.
+/// Compile the authoring documents into an engine image (the bytes `Engine.fromImage` and
+/// `Engine.load` take): `options.audience` `'full'` (default; back ends) or `'public'` (no
+/// offer codes nor rule texts: for customers' devices), `options.store` and `options.channel`
+/// to keep only one store's or channel's data (a kiosk). Deterministic: the same documents and
+/// options give the same bytes. Throws the documents' own errors, as `new Engine` does.
+#[cfg(feature = "tools")]
+#[wasm_bindgen]
+pub fn compile(
+    #[wasm_bindgen(unchecked_param_type = "Catalog | string")] catalog: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Model | string")] model: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Config | string")] config: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Offers | string | null")] offers: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "CompileOptions | null")] options: &JsValue,
+) -> Result<Vec<u8>, JsValue> {
+    let scope = compile_scope(options)?;
+    let offers = if offers.is_undefined() || offers.is_null() {
+        None
+    } else {
+        Some(to_text("offers", offers)?)
+    };
+    crate::image::compile_scoped(
+        &to_text("catalog", catalog)?,
+        &to_text("model", model)?,
+        &to_text("config", config)?,
+        offers.as_deref(),
+        &scope,
+    )
+    .map_err(|e| js_error(&e))
+}
+
+/// `{audience?, store?, channel?}` → a scope; unknown keys and values are `invalid_value`.
+#[cfg(feature = "tools")]
+fn compile_scope(options: &JsValue) -> Result<crate::image::Scope, JsValue> {
+    use crate::image::{Audience, Scope};
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Options {
+        audience: Option<String>,
+        store: Option<String>,
+        channel: Option<String>,
+    }
+    if options.is_undefined() || options.is_null() {
+        return Ok(Scope::default());
+    }
+    let o: Options = crate::error::from_json("options", &to_text("options", options)?)
+        .map_err(|e| js_error(&e))?;
+    let bad =
+        |path: &str, msg: String| js_error(&Error::new(Code::InvalidValue, "options", path, msg));
+    let audience = match o.audience.as_deref() {
+        None => Audience::Full,
+        Some(a) => Audience::parse(a)
+            .ok_or_else(|| bad("audience", format!("{a:?}: expected 'full' or 'public'")))?,
+    };
+    let channel = match o.channel.as_deref() {
+        None => None,
+        Some(c) => Some(
+            crate::channel::Channel::parse(c)
+                .ok_or_else(|| bad("channel", format!("unknown channel {c:?}")))?,
+        ),
+    };
+    Ok(Scope {
+        audience,
+        store: o.store,
+        channel,
+    })
 }
 
 /// A customer's profile kept inside the engine between decisions, the fast path for a page or
@@ -385,6 +494,45 @@ export interface Engine {
    */
   reload(artifacts: Artifacts): Versions;
 }
+
+export declare namespace Engine {
+  /**
+   * Load an engine image asynchronously: from a URL (fetched; relative URLs resolve against the
+   * page), a `Response` (or a promise of one, e.g. `fetch(...)`, read as it streams in), or the
+   * bytes. Works in pages, Web Workers, Node and edge runtimes; a failed fetch is a
+   * `UnisonoError` (`invalid_value` at `source`, document `image`).
+   */
+  function load(source: ImageSource): Promise<Engine>;
+}
+
+/** `compile` options: who the image is for, and the store / channel it is scoped to. */
+export interface CompileOptions {
+  /** `'full'` (default): everything, for back ends. `'public'`: no offer codes, no rule texts, stock as in/out only: for customers' devices. */
+  audience?: 'full' | 'public';
+  /** Keep only this store's stock and rankings (a kiosk's image); contexts for other stores are refused. */
+  store?: string;
+  /** Keep only this channel's rankings; contexts on other channels are refused. */
+  channel?: Channel;
+}
+
+/** `engine.scope`: what the engine's image was compiled for (`null`: every store / channel). */
+export interface ImageScope {
+  audience: 'full' | 'public';
+  store: string | null;
+  channel: Channel | null;
+}
+
+/** What `engine.reveal` returns: the code of an offer as shown in one decision. */
+export interface Revealed {
+  decisionId: string;
+  offerId: string;
+  locale: string;
+  /** Absent when the shown content has no code (a service message). */
+  code?: string | null;
+}
+
+/** What `Engine.load` accepts: a URL (fetched), a `Response` (read), or the image's bytes. */
+export type ImageSource = string | URL | Response | Uint8Array | ArrayBuffer | Promise<Response>;
 
 /** The documents `validate` checks. */
 export type DocumentKind = 'profile' | 'catalog' | 'config' | 'context' | 'offers' | 'model';

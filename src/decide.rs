@@ -68,6 +68,22 @@ impl Decision {
     pub fn to_json(&self) -> String {
         crate::hash::to_canonical_string(self)
     }
+
+    /// This decision as a public engine image decides it ([`crate::image::scope`]): offer
+    /// codes removed, rule quotes in explanations cut to their lead. A back end that decides
+    /// on its full image applies this before sending a decision to a customer's device.
+    pub fn make_public(&mut self) {
+        use crate::image::scope::public_text;
+        for o in &mut self.offers {
+            o.content.code = None;
+            for r in &mut o.reasons {
+                r.text = public_text(&r.text).to_string();
+            }
+        }
+        for n in &mut self.suppressed_offers {
+            n.detail = public_text(&n.detail).to_string();
+        }
+    }
 }
 
 pub struct Engine {
@@ -82,6 +98,8 @@ pub struct Engine {
     fingerprint: Hasher,
     boosts: Boosts,
     targets: TargetIndex,
+    /// What the engine's image was compiled for (unscoped and full for JSON documents).
+    scope: crate::image::Scope,
     /// Reused by every decision. A second thread deciding at the same moment gets a fresh one
     /// instead of waiting, so the engine stays shareable.
     scratch: std::sync::Mutex<Scratch>,
@@ -112,14 +130,16 @@ impl Engine {
     /// `image`).
     pub fn from_image(image: &[u8]) -> error::Result<Engine> {
         let l = crate::image::load(image)?;
-        Ok(Engine::from_parts_hashed(
+        let mut engine = Engine::from_parts_hashed(
             l.catalog,
             l.model,
             l.config,
             l.offers,
             l.manifest.config_hash,
             l.manifest.offers_hash,
-        ))
+        );
+        engine.scope = l.manifest.scope;
+        Ok(engine)
     }
 
     /// Assemble from parsed, validated artifacts (the model resolved against this catalog).
@@ -169,6 +189,7 @@ impl Engine {
         Engine {
             boosts,
             targets,
+            scope: crate::image::Scope::default(),
             scratch,
             catalog,
             content,
@@ -188,10 +209,23 @@ impl Engine {
         &self.catalog
     }
 
+    /// The audience, store and channel of the image this engine was loaded from.
+    pub fn scope(&self) -> &crate::image::Scope {
+        &self.scope
+    }
+
+    /// Parse a context and check it against the catalog, the config and the image's scope:
+    /// what every decision entry point does first.
+    pub fn context(&self, text: &str) -> error::Result<Context> {
+        let ctx = Context::from_json_for(text, &self.catalog, &self.config)?;
+        self.scope.check(&ctx)?;
+        Ok(ctx)
+    }
+
     /// Parse a profile and a context, then decide.
     pub fn decide_json(&self, profile_json: &str, context_json: &str) -> error::Result<Decision> {
         let profile = Profile::from_json(profile_json)?;
-        let ctx = Context::from_json_for(context_json, &self.catalog, &self.config)?;
+        let ctx = self.context(context_json)?;
         Ok(self.decide(&profile, &ctx))
     }
 
@@ -478,7 +512,7 @@ impl HistoryIndex {
 /// Validate a context against this engine's catalog and config (exposed for callers holding a parsed
 /// profile).
 pub fn parse_context(engine: &Engine, text: &str) -> Result<Context, Error> {
-    Context::from_json_for(text, &engine.catalog, &engine.config)
+    engine.context(text)
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ pub mod model;
 pub mod offers;
 pub mod profile;
 pub mod recommend;
+pub mod reveal;
 pub mod rules;
 #[cfg(feature = "schema")]
 pub mod schema;

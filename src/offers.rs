@@ -365,6 +365,24 @@ impl Offers {
         Ok(loaded)
     }
 
+    /// What a public image holds (see [`crate::image::scope`]): no offer codes, and rule
+    /// explanations without the rule's text. Idempotent.
+    pub fn make_public(&mut self) {
+        for o in &mut self.doc.offers {
+            for c in o.content.values_mut() {
+                c.code = None;
+            }
+        }
+        for c in self.rules.iter_mut().flatten() {
+            for t in std::iter::once(&mut c.matched)
+                .chain(std::iter::once(&mut c.not_met))
+                .chain(c.clause_not_met.iter_mut())
+            {
+                *t = crate::image::scope::public_text(t).to_string();
+            }
+        }
+    }
+
     /// SHA-256 of the canonical form (offers sorted by id, no checksum,
     /// [`crate::hash::Canonical`] numbers; rules' numbers were made canonical at load).
     pub fn content_hash(&self) -> String {
@@ -726,14 +744,11 @@ pub fn decide(
                 ));
             }
             let mut why = Why::Open;
-            if let Some(src) = &o.eligibility {
+            if o.eligibility.is_some() {
                 // `from_json` compiles a rule for every condition, at the offer's index. One
                 // missing (only possible by editing `doc` after loading) fails closed.
                 let Some(c) = offers.rules.get(i).and_then(Option::as_ref) else {
-                    return Err(no(
-                        "not_eligible",
-                        format!("condition not compiled: {}", rule_text(src)),
-                    ));
+                    return Err(no("not_eligible", "condition not compiled".into()));
                 };
                 if let Some(failing) = env.failing(&c.rule) {
                     return Err(no("not_eligible", c.not_met(failing).to_string()));

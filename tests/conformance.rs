@@ -122,3 +122,71 @@ fn conformance_vectors() {
         assert_eq!(*want, have, "case {}", c["name"]);
     }
 }
+
+fn profile_of(c: &Value) -> String {
+    match c["profile"]["ref"].as_str() {
+        Some(r) => read(&format!("examples/sample/{r}")),
+        None => c["profile"].to_string(),
+    }
+}
+
+/// Every vector through a public image scoped to the case's own channel and store (a kiosk's
+/// image): the full decision with codes removed and rule quotes cut, and nothing else changed
+/// (same ids, recommendations, offers, impressions).
+#[test]
+fn conformance_vectors_through_public_scoped_images() {
+    use unisono::image::{Audience, Scope};
+    let cases = cases();
+    let mut full: BTreeMap<String, Engine> = BTreeMap::new();
+    let mut scoped: BTreeMap<(String, String, Option<String>), Engine> = BTreeMap::new();
+    let mut revealed_or_not = 0;
+    for c in &cases {
+        let set = c["artifacts"].as_str().unwrap().to_string();
+        let context = c["context"].to_string();
+        let profile = profile_of(c);
+        let f = full.entry(set.clone()).or_insert_with(|| engine(&set));
+        let Ok(ctx) = f.context(&context) else {
+            continue;
+        };
+        let mut want = f.decide_json(&profile, &context).unwrap();
+        want.make_public();
+        let key = (
+            set.clone(),
+            ctx.channel.as_str().to_string(),
+            ctx.store.clone(),
+        );
+        let e = scoped.entry(key).or_insert_with(|| {
+            let (cat, m, k, o) = documents(&set);
+            let scope = Scope {
+                audience: Audience::Public,
+                store: ctx.store.clone(),
+                channel: Some(ctx.channel),
+            };
+            let image = unisono::image::compile_scoped(&cat, &m, &k, o.as_deref(), &scope).unwrap();
+            Engine::from_image(&image).unwrap()
+        });
+        let have = e.decide_json(&profile, &context).unwrap();
+        assert_eq!(
+            want.to_json(),
+            have.to_json(),
+            "case {} (public)",
+            c["name"]
+        );
+        assert!(have.offers.iter().all(|o| o.content.code.is_none()));
+        // The back end reveals the code of every offer the device shows, and nothing else.
+        for o in &have.offers {
+            let r = f
+                .reveal_json(&profile, &context, &have.decision_id, &o.id)
+                .unwrap();
+            let full_d = f.decide_json(&profile, &context).unwrap();
+            let shown = full_d.offers.iter().find(|x| x.id == o.id).unwrap();
+            assert_eq!(r.code, shown.content.code);
+            revealed_or_not += 1;
+        }
+        let err = e
+            .reveal_json(&profile, &context, &have.decision_id, "x")
+            .unwrap_err();
+        assert_eq!(err.code.as_str(), "invalid_value");
+    }
+    assert!(revealed_or_not > 20, "{revealed_or_not} offers revealed");
+}

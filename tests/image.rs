@@ -146,7 +146,9 @@ fn model(events: &str, v1: bool) -> String {
 }
 
 /// Decisions over several channels, placements and stores for a profile of catalog events.
-fn decisions(e: &Engine, catalog: &Value) -> Vec<String> {
+/// A profile with a few events over the catalog's first skus, and contexts on several channels
+/// (a kiosk in store `s1` when the catalog has stores).
+fn inputs(catalog: &Value) -> (String, Vec<String>) {
     let skus: Vec<&str> = catalog["items"]
         .as_array()
         .unwrap()
@@ -174,13 +176,44 @@ fn decisions(e: &Engine, catalog: &Value) -> Vec<String> {
     if stores {
         contexts.push(json!({"channel": "kiosk", "placement": "home", "store": "s1", "now": "2026-11-23T12:00:00Z"}));
     }
+    (profile, contexts.iter().map(Value::to_string).collect())
+}
+
+fn decisions(e: &Engine, catalog: &Value) -> Vec<String> {
+    let (profile, contexts) = inputs(catalog);
     contexts
         .iter()
-        .map(|c| match e.decide_json(&profile, &c.to_string()) {
+        .map(|c| match e.decide_json(&profile, c) {
             Ok(d) => d.to_json(),
             Err(err) => format!("error {err}"),
         })
         .collect()
+}
+
+/// `full`'s decisions made public ([`unisono::Decision::make_public`]) against `public`'s,
+/// for the contexts `public`'s scope accepts; the others must be refused by it.
+fn public_matches_full(
+    full: &Engine,
+    public: &Engine,
+    catalog: &Value,
+) -> Result<(), TestCaseError> {
+    let (profile, contexts) = inputs(catalog);
+    for c in &contexts {
+        let in_scope = full.context(c).and_then(|ctx| public.scope().check(&ctx));
+        match (full.decide_json(&profile, c), in_scope) {
+            (Ok(mut want), Ok(())) => {
+                want.make_public();
+                let have = public.decide_json(&profile, c).unwrap();
+                prop_assert_eq!(want.to_json(), have.to_json());
+            }
+            (Ok(_), Err(_)) => {
+                let e = public.decide_json(&profile, c).unwrap_err();
+                prop_assert_eq!(e.code.as_str(), "unknown_reference");
+            }
+            (Err(_), _) => prop_assert!(public.decide_json(&profile, c).is_err()),
+        }
+    }
+    Ok(())
 }
 
 proptest! {
@@ -202,6 +235,19 @@ proptest! {
         let image_engine = Engine::from_image(&bytes).unwrap();
         prop_assert_eq!(json_engine.versions(), image_engine.versions());
         prop_assert_eq!(decisions(&json_engine, &cat), decisions(&image_engine, &cat));
+        // A public image, and a public kiosk image of store s1, decide as the full one.
+        let public = image::Scope { audience: image::Audience::Public, ..Default::default() };
+        let kiosk = image::Scope {
+            audience: image::Audience::Public,
+            store: cat.get("stores").map(|_| "s1".to_string()),
+            channel: Some(unisono::channel::Channel::Kiosk),
+        };
+        for scope in [public, kiosk] {
+            let bytes = image::compile_scoped(&c, &m, &k, offers.as_deref(), &scope).unwrap();
+            let scoped = Engine::from_image(&bytes).unwrap();
+            prop_assert_eq!(scoped.scope(), &scope);
+            public_matches_full(&json_engine, &scoped, &cat)?;
+        }
     }
 }
 
@@ -350,7 +396,7 @@ fn huge_counts_are_refused() {
 fn the_sample_image_loads_with_its_manifest() {
     let s = sample();
     let l = image::load(&s.bytes).unwrap();
-    assert_eq!(l.manifest.audience, "full");
+    assert_eq!(l.manifest.scope, image::Scope::default());
     assert_eq!(l.manifest.image_id.len(), 64);
     let json_engine = Engine::with_offers(
         &read("examples/sample/catalog.json"),
@@ -380,7 +426,7 @@ fn the_sample_image_loads_with_its_manifest() {
 fn wrong_magic_and_version_are_unsupported() {
     let s = sample();
     let mut bytes = s.bytes.clone();
-    bytes[8] = 2;
+    bytes[8] = 1; // format 1 (the first slice) had no audience scope
     let e = Engine::from_image(&bytes).err().unwrap();
     assert_eq!(
         (e.code.as_str(), e.path.as_str()),
@@ -416,4 +462,154 @@ fn a_flipped_section_byte_names_its_section() {
         };
         assert_eq!((e.code.as_str(), e.path), ("checksum_mismatch", want));
     }
+}
+
+/// The sample's documents with every offer code made unique and searchable.
+fn sample_with_secret_codes() -> [String; 4] {
+    let mut offers: Value = serde_json::from_str(&read("examples/sample/offers.json")).unwrap();
+    for o in offers["offers"].as_array_mut().unwrap() {
+        let id = o["id"].as_str().unwrap().to_string();
+        for c in o["content"].as_object_mut().unwrap().values_mut() {
+            c["code"] = json!(format!("SECRET-{id}-7Q"));
+        }
+    }
+    [
+        read("examples/sample/catalog.json"),
+        read("examples/sample/model.json"),
+        read("examples/sample/config.json"),
+        offers.to_string(),
+    ]
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+/// A public image holds no code, no exact stock and, scoped to a store, no other store; the
+/// full image holds them all.
+#[test]
+fn a_public_image_holds_nothing_private() {
+    let [c, m, k, o] = sample_with_secret_codes();
+    let full = image::compile(&c, &m, &k, Some(&o)).unwrap();
+    assert!(contains(&full, "SECRET-"));
+    let scope = image::Scope {
+        audience: image::Audience::Public,
+        store: Some("edi-princes".into()),
+        channel: Some(unisono::channel::Channel::Kiosk),
+    };
+    let public = image::compile_scoped(&c, &m, &k, Some(&o), &scope).unwrap();
+    assert!(!contains(&public, "SECRET-"));
+    for other in ["lon-oxford", "man-arndale", "London Oxford Street"] {
+        assert!(
+            contains(&full, other) && !contains(&public, other),
+            "{other}"
+        );
+    }
+    // Stock as in (1) or out: no quantity survives (5.0 is the first item's stock there).
+    let e = Engine::from_image(&public).unwrap();
+    let stock: Vec<f64> = e
+        .catalog()
+        .items
+        .iter()
+        .flat_map(|it| it.availability.stores.iter().map(|(_, q)| q))
+        .collect();
+    assert!(!stock.is_empty() && stock.iter().all(|&q| q == 1.0));
+}
+
+/// A scoped image refuses a context outside its scope (another channel or store) with a coded
+/// error naming it, and still decides afterwards; a store that is not in the catalog cannot be
+/// compiled for.
+#[test]
+fn a_scoped_image_refuses_other_channels_and_stores() {
+    let [c, m, k, o] = sample_with_secret_codes();
+    let scope = image::Scope {
+        audience: image::Audience::Public,
+        store: Some("edi-princes".into()),
+        channel: Some(unisono::channel::Channel::Kiosk),
+    };
+    let e =
+        Engine::from_image(&image::compile_scoped(&c, &m, &k, Some(&o), &scope).unwrap()).unwrap();
+    let profile = read("examples/sample/profiles/cust-anna.json");
+    let ctx = |ch: &str, store: Option<&str>| {
+        json!({"channel": ch, "placement": "home", "store": store, "now": "2026-11-23T12:00:00Z"})
+            .to_string()
+    };
+    let web = e.decide_json(&profile, &ctx("web", None)).unwrap_err();
+    assert_eq!(
+        (web.code.as_str(), web.path.as_str()),
+        ("unknown_reference", "channel")
+    );
+    let other = e
+        .decide_json(&profile, &ctx("kiosk", Some("lon-oxford")))
+        .unwrap_err();
+    assert_eq!(
+        (other.code.as_str(), other.path.as_str()),
+        ("unknown_reference", "store")
+    );
+    let ok = e
+        .decide_json(&profile, &ctx("kiosk", Some("edi-princes")))
+        .unwrap();
+    assert_eq!(ok.store.as_deref(), Some("edi-princes"));
+    let bad = image::Scope {
+        store: Some("nowhere".into()),
+        ..scope
+    };
+    let err = image::compile_scoped(&c, &m, &k, Some(&o), &bad).unwrap_err();
+    assert_eq!(
+        (err.code.as_str(), err.path.as_str()),
+        ("unknown_reference", "scope.store")
+    );
+}
+
+/// The back end reveals a shown offer's code for the decision that showed it, and refuses a
+/// stale decision id, an offer the decision does not show, and a public image.
+#[test]
+fn codes_are_revealed_only_for_shown_offers() {
+    let [c, m, k, o] = sample_with_secret_codes();
+    let full = Engine::with_offers(&c, &m, &k, Some(&o)).unwrap();
+    let public = Engine::from_image(
+        &image::compile_scoped(
+            &c,
+            &m,
+            &k,
+            Some(&o),
+            &image::Scope {
+                audience: image::Audience::Public,
+                ..Default::default()
+            },
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let profile = read("examples/sample/profiles/cust-anna.json");
+    let ctx = json!({"channel": "web", "placement": "product", "sku": "SO-CMP-0006", "now": "2026-11-23T12:00:00Z"}).to_string();
+    let shown = public.decide_json(&profile, &ctx).unwrap();
+    let first = shown
+        .offers
+        .first()
+        .expect("the sample shows anna an offer");
+    assert_eq!(first.content.code, None);
+    let r = full
+        .reveal_json(&profile, &ctx, &shown.decision_id, &first.id)
+        .unwrap();
+    assert_eq!(r.code, Some(format!("SECRET-{}-7Q", first.id)));
+    let not_shown = shown
+        .suppressed_offers
+        .first()
+        .expect("some offer is not shown");
+    for (decision, offer, path) in [
+        ("d-0", first.id.as_str(), "decisionId"),
+        (shown.decision_id.as_str(), not_shown.id.as_str(), "offerId"),
+    ] {
+        let e = full
+            .reveal_json(&profile, &ctx, decision, offer)
+            .unwrap_err();
+        assert_eq!((e.code.as_str(), e.path.as_str()), ("invalid_value", path));
+    }
+    let e = public
+        .reveal_json(&profile, &ctx, &shown.decision_id, &first.id)
+        .unwrap_err();
+    assert_eq!(e.code.as_str(), "invalid_value");
 }

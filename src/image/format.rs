@@ -9,7 +9,7 @@ use crate::error::{self, Code};
 /// so a transfer that rewrites line endings or stops at ^Z is caught before anything else.
 pub const MAGIC: [u8; 8] = [0x89, b'U', b'N', b'I', b'\r', b'\n', 0x1a, b'\n'];
 /// The container and section layout this reader reads; any other is `unsupported_schema`.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 pub const HEADER_LEN: usize = 64;
 pub const ENTRY_LEN: usize = 32;
 /// Every section and every column inside one starts at a multiple of this: a later runtime

@@ -16,8 +16,10 @@
 //! so it saves the JSON parse and the catalog hash but not the per-string allocations.
 //!
 //! Config and offers are stored as their canonical JSON text and parsed at load: they are small.
-//! Compiling them (rules against interned ids, explanation templates, the public audience that
-//! strips codes) is the next slice's work; so is the zero-copy runtime.
+//! Compiling them (rules against interned ids, explanation templates) is the next slice's work;
+//! so is the zero-copy runtime. An image has an audience and a scope ([`scope`]): a `public`
+//! image holds no offer codes nor rule texts, a store- or channel-scoped one only that store's
+//! or channel's data.
 //!
 //! An image is never trusted: every offset, length, count and index is checked, every section's
 //! checksum is verified before it is read, and a truncated, corrupted or hostile image is a
@@ -27,10 +29,12 @@
 
 pub mod format;
 mod read;
+pub mod scope;
 mod write;
 
 pub use read::{load, Loaded, Manifest};
-pub use write::{compile, compile_parts};
+pub use scope::{Audience, Scope};
+pub use write::{compile, compile_parts, compile_parts_scoped, compile_scoped};
 
 use crate::error::{Code, Error};
 
@@ -53,9 +57,6 @@ pub const MAX_IMAGE_BYTES: u64 = 1 << 32;
 pub const MAX_STRINGS: usize = 50_000_000;
 /// At most this many bytes of strings.
 pub const MAX_STRING_BYTES: usize = 1 << 31;
-/// The audience of a full image: everything the documents hold. Later slices add `public`
-/// (no offer codes nor rule texts) and store / channel scoping.
-pub const AUDIENCE_FULL: &str = "full";
 
 pub(crate) fn section_name(kind: u32) -> &'static str {
     match kind {

@@ -25,7 +25,8 @@ pub struct Manifest {
     /// Hex SHA-256 over the header, the section table and this manifest.
     pub image_id: String,
     pub engine: String,
-    pub audience: String,
+    /// The audience and the store / channel the image was compiled for.
+    pub scope: Scope,
     pub catalog_version: String,
     pub catalog_hash: String,
     pub model_version: String,
@@ -93,14 +94,52 @@ pub fn load(image: &[u8]) -> error::Result<Loaded> {
     let model = read_model(&found, &manifest, &strings, n)?;
     let config =
         Config::from_json(text(get(KIND_CONFIG)?, "config")?).map_err(|e| inner("config", e))?;
-    let offers =
+    let mut offers =
         Offers::from_json(text(get(KIND_OFFERS)?, "offers")?).map_err(|e| inner("offers", e))?;
+    if manifest.scope.audience == Audience::Public {
+        offers.make_public();
+    }
+    if let Some(st) = &manifest.scope.store {
+        if !catalog.has_store(st) {
+            return Err(err(
+                Code::UnknownReference,
+                "manifest.scope.store",
+                format!("store {st:?} is not in the image's catalog"),
+            ));
+        }
+    }
     Ok(Loaded {
         manifest,
         catalog,
         model,
         config,
         offers,
+    })
+}
+
+/// The manifest's `audience`, `scope.store` and `scope.channel` (empty = every store / channel).
+fn read_scope(audience: String, store: String, channel: String) -> error::Result<Scope> {
+    let Some(audience) = Audience::parse(&audience) else {
+        return Err(err(
+            Code::UnsupportedSchema,
+            "manifest.audience",
+            format!("audience {audience:?}: this engine reads \"full\" and \"public\" images"),
+        ));
+    };
+    let channel = match channel.as_str() {
+        "" => None,
+        c => Some(crate::channel::Channel::parse(c).ok_or_else(|| {
+            err(
+                Code::InvalidValue,
+                "manifest.scope.channel",
+                format!("unknown channel {c:?}"),
+            )
+        })?),
+    };
+    Ok(Scope {
+        audience,
+        store: (!store.is_empty()).then_some(store),
+        channel,
     })
 }
 
@@ -162,7 +201,11 @@ fn read_manifest(bytes: &[u8]) -> error::Result<Manifest> {
     let m = Manifest {
         image_id: String::new(),
         engine: take("engine")?,
-        audience: take("audience")?,
+        scope: read_scope(
+            take("audience")?,
+            take("scope.store")?,
+            take("scope.channel")?,
+        )?,
         catalog_version: take("catalog.version")?,
         catalog_hash: take("catalog.hash")?,
         model_version: take("model.version")?,
@@ -172,16 +215,6 @@ fn read_manifest(bytes: &[u8]) -> error::Result<Manifest> {
         offers_version: take("offers.version")?,
         offers_hash: take("offers.hash")?,
     };
-    if m.audience != AUDIENCE_FULL {
-        return Err(err(
-            Code::UnsupportedSchema,
-            "manifest.audience",
-            format!(
-                "audience {:?}: this engine reads \"full\" images",
-                m.audience
-            ),
-        ));
-    }
     // Decision ids and `versions` quote these: they must be what the documents' loaders make.
     for (key, h) in [
         ("catalog.hash", &m.catalog_hash),

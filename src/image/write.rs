@@ -11,37 +11,76 @@ use crate::offers::Offers;
 use std::collections::HashMap;
 
 /// Parse and validate the documents as [`crate::decide::Engine::with_offers`] does (same
-/// errors), then write the image.
+/// errors), then write the full image.
 pub fn compile(
     catalog_json: &str,
     model_json: &str,
     config_json: &str,
     offers_json: Option<&str>,
 ) -> error::Result<Vec<u8>> {
-    let (catalog, model, config, offers) =
-        crate::decide::parse_documents(catalog_json, model_json, config_json, offers_json)?;
-    compile_parts(&catalog, &model, &config, &offers)
+    compile_scoped(
+        catalog_json,
+        model_json,
+        config_json,
+        offers_json,
+        &Scope::default(),
+    )
 }
 
-/// The image of documents already parsed (the model resolved against this catalog).
+/// [`compile`] for an audience and an optional store and channel ([`Scope`]).
+pub fn compile_scoped(
+    catalog_json: &str,
+    model_json: &str,
+    config_json: &str,
+    offers_json: Option<&str>,
+    scope: &Scope,
+) -> error::Result<Vec<u8>> {
+    let (catalog, model, config, offers) =
+        crate::decide::parse_documents(catalog_json, model_json, config_json, offers_json)?;
+    compile_parts_scoped(&catalog, &model, &config, &offers, scope)
+}
+
+/// The full image of documents already parsed (the model resolved against this catalog).
 pub fn compile_parts(
     catalog: &Catalog,
     model: &Model,
     config: &Config,
     offers: &Offers,
 ) -> error::Result<Vec<u8>> {
+    compile_parts_scoped(catalog, model, config, offers, &Scope::default())
+}
+
+/// [`compile_parts`] for a [`Scope`]. The manifest keeps the documents' own versions and
+/// hashes, so the scoped image's decisions carry the same ids as the full image's.
+pub fn compile_parts_scoped(
+    catalog: &Catalog,
+    model: &Model,
+    config: &Config,
+    offers: &Offers,
+    scope: &Scope,
+) -> error::Result<Vec<u8>> {
+    if let Some(st) = &scope.store {
+        if !catalog.has_store(st) {
+            return Err(err(
+                Code::UnknownReference,
+                "scope.store",
+                format!("store {st:?} is not in the catalog"),
+            ));
+        }
+    }
     let config_hash = config.content_hash();
     let offers_hash = offers.content_hash();
     let config_text = canonical_text("config", config, &config_hash, |t| {
         Config::from_json(t).map(|c| c.content_hash())
     })?;
-    let offers_text = canonical_text("offers", &offers.doc, &offers_hash, |t| {
-        Offers::from_json(t).map(|o| o.content_hash())
-    })?;
+    let offers_text = offers_text(offers, scope.audience)?;
     let m = model.image_parts();
+    let channel = scope.channel.map_or("", |c| c.as_str());
     let manifest = [
         ("engine", crate::decide::ENGINE_VERSION),
-        ("audience", AUDIENCE_FULL),
+        ("audience", scope.audience.as_str()),
+        ("scope.store", scope.store.as_deref().unwrap_or("")),
+        ("scope.channel", channel),
         ("catalog.version", catalog.version.as_str()),
         ("catalog.hash", catalog.content_hash.as_str()),
         ("model.version", m.version.as_str()),
@@ -59,9 +98,9 @@ pub fn compile_parts(
     }
 
     let mut strings = Strings::default();
-    let stores = stores_section(catalog, &mut strings);
-    let items = items_section(catalog, &mut strings);
-    let rankings = rankings_section(&[m.popularity, m.trending], &mut strings);
+    let stores = stores_section(catalog, scope, &mut strings);
+    let items = items_section(catalog, scope, &mut strings);
+    let rankings = rankings_section(&[m.popularity, m.trending], scope, &mut strings);
     let mut w = ImageWriter::default();
     w.add(KIND_MANIFEST, 0, o.into_bytes());
     w.add(KIND_STRINGS, 0, strings.into_bytes());
@@ -93,6 +132,18 @@ fn canonical_text<T: serde::Serialize>(
             "its canonical JSON does not read back as the same document, so it cannot be compiled into an image (please report this)",
         )),
     }
+}
+
+/// The offers' canonical JSON as the audience may see it (a public image: no codes).
+fn offers_text(offers: &Offers, audience: Audience) -> error::Result<String> {
+    let mut shown = offers.clone();
+    if audience == Audience::Public {
+        shown.make_public();
+    }
+    let hash = shown.content_hash();
+    canonical_text("offers", &shown.doc, &hash, |t| {
+        Offers::from_json(t).map(|o| o.content_hash())
+    })
 }
 
 fn text_section(text: &str) -> Vec<u8> {
@@ -139,14 +190,20 @@ impl<'a> Strings<'a> {
     }
 }
 
-fn stores_section<'a>(catalog: &'a Catalog, s: &mut Strings<'a>) -> Vec<u8> {
-    let ids: Vec<u32> = catalog.stores.iter().map(|x| s.id(&x.id)).collect();
-    let names: Vec<u32> = catalog.stores.iter().map(|x| s.id(&x.name)).collect();
-    let cities: Vec<u32> = catalog
+/// Whether a store's data belongs in an image of this scope.
+fn in_scope(scope: &Scope, store: &str) -> bool {
+    scope.store.as_deref().is_none_or(|s| s == store)
+}
+
+fn stores_section<'a>(catalog: &'a Catalog, scope: &Scope, s: &mut Strings<'a>) -> Vec<u8> {
+    let stores: Vec<_> = catalog
         .stores
         .iter()
-        .map(|x| s.opt(x.city.as_deref()))
+        .filter(|x| in_scope(scope, &x.id))
         .collect();
+    let ids: Vec<u32> = stores.iter().map(|x| s.id(&x.id)).collect();
+    let names: Vec<u32> = stores.iter().map(|x| s.id(&x.name)).collect();
+    let cities: Vec<u32> = stores.iter().map(|x| s.opt(x.city.as_deref())).collect();
     let mut o = Out::default();
     o.u32s(ids.into_iter());
     o.u32s(names.into_iter());
@@ -184,7 +241,25 @@ impl Csr {
 /// Item flag: `availability.channels` is listed (else every channel).
 pub(super) const ITEM_CHANNELS_LISTED: u32 = 1;
 
-fn items_section<'a>(catalog: &'a Catalog, s: &mut Strings<'a>) -> Vec<u8> {
+/// The stock an image of this scope holds: only its store's, and in a public image only
+/// whether an item is in stock (decisions read nothing more), as 1.
+fn scoped_stock<'c>(stock: &'c crate::catalog::Stock, scope: &Scope) -> Vec<(&'c str, f64)> {
+    stock
+        .iter()
+        .filter_map(|(st, q)| {
+            if !in_scope(scope, st) {
+                return None;
+            }
+            match scope.audience {
+                Audience::Full => Some((st, q)),
+                Audience::Public if q > 0.0 => Some((st, 1.0)),
+                Audience::Public => None,
+            }
+        })
+        .collect()
+}
+
+fn items_section<'a>(catalog: &'a Catalog, scope: &Scope, s: &mut Strings<'a>) -> Vec<u8> {
     let items = &catalog.items;
     let (mut sku, mut title, mut brand, mut image) = (vec![], vec![], vec![], vec![]);
     let (mut price, mut flags) = (vec![], vec![]);
@@ -226,15 +301,15 @@ fn items_section<'a>(catalog: &'a Catalog, s: &mut Strings<'a>) -> Vec<u8> {
         );
         attr_values.extend(it.attributes.values().map(|v| s.id(v)));
         channels.row(listed.into_iter().flatten().map(|&c| channel_code(c)));
+        let stock: Vec<(&str, f64)> = scoped_stock(&it.availability.stores, scope);
         stock_stores.row(
-            it.availability
-                .stores
+            stock
                 .iter()
-                .map(|(st, _)| s.id(st))
+                .map(|&(st, _)| s.id(st))
                 .collect::<Vec<_>>()
                 .into_iter(),
         );
-        stock_qty.extend(it.availability.stores.iter().map(|(_, q)| q));
+        stock_qty.extend(stock.iter().map(|&(_, q)| q));
     }
     let mut o = Out::default();
     for col in [sku, title, brand, image, flags] {
@@ -283,7 +358,11 @@ pub(super) const SCOPE_STORE: u32 = 2;
 
 /// Every ranked list of popularity (0) then trending (1): a directory (which, scope, key: a
 /// channel code or a store's string id) and the lists as CSR with a score column.
-fn rankings_section<'a>(all: &[&'a ResolvedRankings], s: &mut Strings<'a>) -> Vec<u8> {
+fn rankings_section<'a>(
+    all: &[&'a ResolvedRankings],
+    image: &Scope,
+    s: &mut Strings<'a>,
+) -> Vec<u8> {
     let (mut which, mut scope, mut key) = (vec![], vec![], vec![]);
     let mut lists = Csr::default();
     let mut scores = Vec::new();
@@ -298,10 +377,14 @@ fn rankings_section<'a>(all: &[&'a ResolvedRankings], s: &mut Strings<'a>) -> Ve
         let w = w as u32;
         push(w, SCOPE_GLOBAL, 0, &r.global);
         for (c, l) in &r.channels {
-            push(w, SCOPE_CHANNEL, channel_code(*c), l);
+            if image.channel.is_none_or(|mine| mine == *c) {
+                push(w, SCOPE_CHANNEL, channel_code(*c), l);
+            }
         }
         for (st, l) in &r.stores {
-            push(w, SCOPE_STORE, s.id(st), l);
+            if in_scope(image, st) {
+                push(w, SCOPE_STORE, s.id(st), l);
+            }
         }
     }
     let mut o = Out::default();

@@ -18,7 +18,9 @@ USAGE:
                       [--params FILE] [--k N] [--min-support N] [--similarity jaccard|lift|cosine]
   unisono decide --catalog FILE --model FILE --config FILE [--offers FILE] --profile FILE --context JSON|FILE
   unisono compile --catalog FILE --model FILE --config FILE [--offers FILE] -o FILE.img
-                      (an engine image: loads without parsing JSON; docs/image.md)
+                  [--audience full|public] [--store ID] [--channel NAME]
+                      (an engine image: loads without parsing JSON; a public image holds no
+                      offer codes nor rule texts, for customers' devices; docs/image.md)
   unisono import segment|ga4 FILE.ndjson --out-dir DIR    (writes DIR/profiles/<id>.json and DIR/events.ndjson)
   unisono import catalog-csv FILE.csv --out FILE [--version NAME]
   unisono seal catalog|config|offers|model FILE [--out FILE]   (adds the checksum verified at load)
@@ -211,6 +213,29 @@ fn decide(raw: &[String]) -> Result<(), Error> {
     Ok(())
 }
 
+/// `--audience`, `--store`, `--channel`: what the image may hold.
+fn scope_of(a: &Args) -> Result<unisono::image::Scope, Error> {
+    use unisono::image::{Audience, Scope};
+    let bad = |flag: &str, msg: String| Error::new(Code::InvalidValue, "arguments", flag, msg);
+    let audience = match a.get("--audience") {
+        None => Audience::Full,
+        Some(s) => Audience::parse(s)
+            .ok_or_else(|| bad("--audience", format!("{s:?}: expected full or public")))?,
+    };
+    let channel = a
+        .get("--channel")
+        .map(|s| {
+            unisono::channel::Channel::parse(s)
+                .ok_or_else(|| bad("--channel", format!("unknown channel {s:?}")))
+        })
+        .transpose()?;
+    Ok(Scope {
+        audience,
+        store: a.get("--store").map(str::to_string),
+        channel,
+    })
+}
+
 /// `compile ... -o FILE`: the documents as an engine image; prints its size raw and gzip'd next
 /// to the JSON documents' (gzip is how either travels to a device).
 fn compile(raw: &[String]) -> Result<(), Error> {
@@ -226,7 +251,7 @@ fn compile(raw: &[String]) -> Result<(), Error> {
         read(a.need("--config")?)?,
     ];
     let [c, m, k] = &texts;
-    let image = unisono::image::compile(c, m, k, offers.as_deref())?;
+    let image = unisono::image::compile_scoped(c, m, k, offers.as_deref(), &scope_of(&a)?)?;
     std::fs::write(out, &image)
         .map_err(|e| Error::new(Code::Io, "arguments", out, e.to_string()))?;
     // Each JSON document gzip'd on its own, as each is fetched on its own.
