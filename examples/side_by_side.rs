@@ -44,13 +44,16 @@ fn main() {
     let model_path = std::env::var("UNISONO_MODEL").unwrap_or_else(|_| format!("{DIR}/model.json"));
     let model = fs::read_to_string(&model_path)
         .unwrap_or_else(|e| fail(&format!("cannot read {model_path}: {e}")));
-    let engine = Engine::with_offers(
+    // Compiled to an engine image in memory and loaded from it, as a device loads its image
+    // (`unisono compile`; the decisions are the same as from the JSON documents).
+    let image = unisono::image::compile(
         &read("catalog.json"),
         &model,
         &read("config.json"),
         Some(&read("offers.json")),
     )
     .unwrap_or_else(|e| fail(&e.to_string()));
+    let engine = Engine::from_image(&image).unwrap_or_else(|e| fail(&e.to_string()));
     let scenarios: serde_json::Value =
         serde_json::from_str(&read("scenarios.json")).unwrap_or_else(|e| fail(&e.to_string()));
     let now = scenarios["now"]

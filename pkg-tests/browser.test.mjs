@@ -6,11 +6,12 @@
 // tracking after load makes no request at all.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { start, CSP, CSP_META } from '../www/serve.mjs';
+import { compileConformanceImages } from '../scripts/images.mjs';
 import { watch, assertClean, assertSameOrigin, assertCspEnforced } from './browser-guard.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -44,7 +45,8 @@ async function open(path) {
   return { page, w };
 }
 
-test('conformance vectors in Chromium = native, byte for byte', async () => {
+test('conformance vectors in Chromium = native, byte for byte, from JSON and from images', async () => {
+  compileConformanceImages();
   const { page, w } = await open('pkg-tests/browser/conformance.html');
   await page.waitForFunction(() => window.__result, null, { timeout: 120_000 });
   const r = await page.evaluate(() => window.__result);
@@ -52,6 +54,8 @@ test('conformance vectors in Chromium = native, byte for byte', async () => {
   assert.ok(r.total >= 200);
   assert.equal(r.total, r.expected);
   assert.deepEqual(r.failures, []);
+  assert.equal(r.imageTotal, r.expected, 'every vector through Engine.load of its image too');
+  assert.deepEqual(r.imageFailures, []);
   assert.match(r.userAgent, /Chrome/);
   assertClean(w, 'conformance page');
   assertSameOrigin(w.requests, new URL(url).origin, 'conformance page');
@@ -85,6 +89,27 @@ test('the demo page shows the three channels with recommendations', async () => 
   assertClean(w, 'demo page');
   assertSameOrigin(w.requests, new URL(url).origin, 'demo page');
   await assertCspEnforced(page, w, CSP_META);
+  await page.close();
+});
+
+test('the demo runs on public images: no offer code reaches the page until the back end reveals one', async () => {
+  const { page, w } = await open('www/?customer=cust-anna');
+  await page.waitForFunction(() => document.querySelectorAll('#web-offers .offer-cta').length >= 1, null, { timeout: 60_000 });
+  assert.match(await page.textContent('#load-meta'), /public engine images .*no offer codes/);
+  const codes = await page.evaluate(() => Object.values(window.unisonoDemo.state.round.results)
+    .flatMap((r) => r.decision?.offers ?? []).filter((o) => o.content.code).length);
+  assert.equal(codes, 0, 'decisions from public images carry no code');
+  assert.equal(await page.locator('.offer-code').count(), 0);
+  const denied = await page.evaluate(async () => (await fetch('/examples/sample/images/backend.img')).status);
+  assert.equal(denied, 403, 'the full image is not served to pages');
+  const id = await page.getAttribute('#web-offers .offer-cta >> xpath=ancestor::article', 'data-offer');
+  const offers = JSON.parse(readFileSync(new URL('../examples/sample/offers.json', import.meta.url), 'utf8'));
+  const want = offers.offers.find((o) => o.id === id).content['en-GB'].code;
+  assert.ok(want, `Anna's first web offer (${id}) has a code`);
+  await page.click('#web-offers .offer-cta');
+  await page.waitForFunction((o) => document.querySelector(`#web-offers [data-offer="${o}"] .offer-code`), id, { timeout: 10_000 });
+  assert.equal(await page.textContent(`#web-offers [data-offer="${id}"] .offer-code`), want);
+  assert.ok(w.requests.some((r) => r.endsWith('/api/reveal')), 'the code came from the back end');
   await page.close();
 });
 

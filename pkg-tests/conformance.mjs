@@ -1,9 +1,12 @@
 // Shared by the Node runner and the browser page: run every conformance case with a loaded
 // package and return the decision strings. `load(rel)` returns a repo-relative file's text.
-export async function runConformance(unisono, load) {
+// With `image(set)` (a URL, a Response or bytes of that set's compiled image) the engines are
+// loaded from images (`Engine.load`) instead of built from the JSON documents.
+export async function runConformance(unisono, load, { image } = {}) {
   const cases = (await load('tests/conformance/v1/cases.ndjson')).trimEnd().split('\n').map((l) => JSON.parse(l));
   const engines = new Map();
   const engineFor = async (set) => {
+    if (!engines.has(set) && image) engines.set(set, await unisono.Engine.load(image(set)));
     if (!engines.has(set)) {
       const dir = set === 'sample' ? 'examples/sample' : `tests/conformance/v1/artifacts/${set}`;
       const [c, m, k] = await Promise.all(['catalog', 'model', 'config'].map((f) => load(`${dir}/${f}.json`)));

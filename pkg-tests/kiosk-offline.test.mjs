@@ -88,7 +88,7 @@ function assertNothingStored(k, what) {
   assert.ok(k.cached.length > 0, `${what}: the worker cached the kiosk`);
   for (const [name, path] of k.cached) {
     assert.match(name, /^unisono-kiosk-/, `${what}: cache ${name}`);
-    assert.match(path, /^\/(www\/(kiosk\.html|kiosk\.js|common\.js|style\.css)|pkg\/unisono(\.js|_glue\.js|_bg\.wasm)|examples\/sample\/(catalog|model|config|offers|scenarios)\.json)$/,
+    assert.match(path, /^\/(www\/(kiosk\.html|kiosk\.js|common\.js|style\.css)|pkg\/unisono(\.js|_glue\.js|_bg\.wasm)|examples\/sample\/((catalog|scenarios)\.json|images\/kiosk-man-arndale\.img))$/,
       `${what}: cached ${path}`);
   }
 }

@@ -1,5 +1,10 @@
 // unisono demo: one customer, three channels, one decision engine (the Wasm package, in-page).
 //
+// Each channel runs the public engine image it would get in production (docs/image.md): the web
+// shop `images/web.img`, the app `images/app.img`, each store's kiosk `images/kiosk-STORE.img`,
+// other contexts `images/public.img`. None holds an offer code: the CTA asks the demo's back end
+// (www/serve.mjs, holding the full image) to reveal the code of the offer this decision showed.
+//
 // Clicking a product on any channel records a `view` event (that channel, the kiosk's store, the
 // simulated now) with `engine.track`, advances the simulated clock by one minute and asks the
 // engine again for ALL channels: what was looked at on the kiosk shows up on web and app. Offers
@@ -7,7 +12,7 @@
 // decisions' `impressions` are tracked when asked to ("Show again" / "log impressions"), so caps
 // and suppression hold across channels.
 import {
-  initWasm, dataBase, fetchJson, loadArtifacts, makeEngine, timedDecide, describeError, errorBox,
+  initWasm, dataBase, fetchJson, loadCatalog, loadImage, revealCode, timedDecide, describeError, errorBox,
   productCard, offerCard, safeTrack, SUPPRESSION_CODES, h, formatNow, formatTime, isoSeconds,
 } from './common.js';
 
@@ -18,9 +23,12 @@ const $ = (id) => document.getElementById(id);
 
 const state = {
   ready: false,
-  engine: null,
+  engine: null, // the web image's engine: tracks events (any engine tracks the same)
+  engines: new Map(), // image name (web, app, public, kiosk-STORE) → engine
   bySku: new Map(),
-  offersById: new Map(),
+  offerNames: new Map(), // offer id → name, from the decisions seen
+  revealed: new Map(), // offer id → code revealed by the back end for this customer
+  contexts: {}, // channel → the context of the decision on screen (what a reveal re-decides)
   stores: [],
   customers: [],
   autoLog: false, // track every round's impressions as soon as it is shown
@@ -57,9 +65,14 @@ async function main() {
     const version = await initWasm();
     $('engine-meta').textContent = `engine ${version} · WebAssembly`;
     const base = dataBase();
-    const [artifacts, scenarios] = await Promise.all([loadArtifacts(base), fetchJson(new URL('scenarios.json', base))]);
-    const built = makeEngine(artifacts);
-    Object.assign(state, { engine: built.engine, bySku: built.bySku, stores: built.stores, offersById: built.offersById });
+    const [shop, scenarios] = await Promise.all([loadCatalog(base), fetchJson(new URL('scenarios.json', base))]);
+    Object.assign(state, { bySku: shop.bySku, stores: shop.stores });
+    const names = ['web', 'app', 'public', ...shop.stores.map((s) => `kiosk-${s.id}`)];
+    const t0 = performance.now();
+    const loaded = await Promise.all(names.map((n) => loadImage(n, base)));
+    const loadMs = performance.now() - t0;
+    names.forEach((n, i) => state.engines.set(n, loaded[i].engine));
+    state.engine = state.engines.get('web');
     state.customers = Array.isArray(scenarios.customers) ? scenarios.customers : [];
     state.nowStart = Date.parse(scenarios.now);
     if (!Number.isFinite(state.nowStart)) {
@@ -70,10 +83,10 @@ async function main() {
     if (state.customers.length === 0) {
       throw Object.assign(new Error('scenarios.json lists no customers'), { code: 'missing_field', path: 'customers', document: 'scenarios' });
     }
-    warmUp(built.engine, scenarios);
-    const v = built.engine.versions;
-    const offers = built.offerDoc ? ` · offers ${built.offerDoc.version ?? ''} (${built.offersById.size})` : ' · no offers.json';
-    $('load-meta').textContent = `engine built in ${built.loadMs.toFixed(1)} ms · catalog ${v.catalog} (${built.bySku.size} products, ${built.stores.length} stores) · model ${v.model} · config ${v.config}${offers}`;
+    warmUp(scenarios);
+    const v = state.engine.versions;
+    const kb = loaded.reduce((n, l) => n + l.bytes, 0) / 1024;
+    $('load-meta').textContent = `${names.length} public engine images (${kb.toFixed(0)} KB, no offer codes) loaded in ${loadMs.toFixed(1)} ms · catalog ${v.catalog} (${state.bySku.size} products, ${state.stores.length} stores) · model ${v.model} · config ${v.config} · offers ${v.offers}`;
     setupControls();
     const wanted = new URLSearchParams(location.search).get('customer');
     const first = state.customers.find((c) => c.profile === wanted) ?? state.customers[0];
@@ -88,14 +101,21 @@ async function main() {
 
 // The first calls of a fresh Wasm instance run unoptimised code (the browser tiers it up), so
 // decide once per channel for an empty profile before timings are shown.
-function warmUp(engine, scenarios) {
+function warmUp(scenarios) {
   const anon = { schema: 'unisono.profile/1', id: 'warm-up', consents: { personalization: true }, events: [] };
   const store = state.stores[0]?.id;
   for (const channel of CHANNELS) {
+    const ctx = { channel, placement: 'home', now: scenarios.now, ...(channel === 'kiosk' ? { store } : {}) };
     try {
-      engine.decide(anon, { channel, placement: 'home', now: scenarios.now, ...(channel === 'kiosk' ? { store } : {}) });
+      engineFor(ctx).decide(anon, ctx);
     } catch { /* a real error shows up on the first real decision */ }
   }
+}
+
+/** The engine of the image this context's device would run. */
+function engineFor(ctx) {
+  const name = ctx.channel === 'kiosk' ? `kiosk-${ctx.store}` : ctx.channel;
+  return state.engines.get(name) ?? state.engines.get('public');
 }
 
 function setupControls() {
@@ -150,6 +170,7 @@ async function selectCustomer(id) {
   state.customer = customer;
   state.original = profile;
   state.profile = structuredClone(profile);
+  state.revealed.clear();
   state.now = state.nowStart;
   state.log = [];
   state.last = {};
@@ -227,8 +248,23 @@ function recordOfferEvent(type, channel, offer) {
 }
 
 function offerLabel(id) {
-  const o = state.offersById.get(id);
-  return o?.name ? `${id} — ${o.name}` : String(id);
+  const name = state.offerNames.get(id);
+  return name ? `${id} — ${name}` : String(id);
+}
+
+/**
+ * The CTA: ask the back end for the code of the offer this decision showed (with the profile and
+ * context of that decision), then record the `offer_click`.
+ */
+function takeOffer(channel, offer) {
+  const decision = state.last[channel];
+  const request = { profile: structuredClone(state.profile), context: state.contexts[channel], decisionId: decision?.decisionId, offerId: offer.id };
+  recordOfferEvent('offer_click', channel, offer);
+  revealCode(request).then((r) => {
+    if (!r.code) return;
+    state.revealed.set(offer.id, r.code);
+    decideAll();
+  }, (err) => console.warn('reveal refused:', err.message));
 }
 
 /**
@@ -304,9 +340,12 @@ function decideAll({ highlight = false } = {}) {
   if (!state.engine || !state.profile) return;
   const results = {};
   for (const channel of CHANNELS) {
-    results[channel] = timedDecide(state.engine, state.profile, contextFor(channel));
+    const ctx = contextFor(channel);
+    results[channel] = timedDecide(engineFor(ctx), state.profile, ctx);
+    state.contexts[channel] = ctx;
+    for (const o of results[channel].decision?.offers ?? []) state.offerNames.set(o.id, o.name);
   }
-  const extras = extraContexts().map((x) => ({ ...x, ...timedDecide(state.engine, state.profile, x.ctx) }));
+  const extras = extraContexts().map((x) => ({ ...x, ...timedDecide(engineFor(x.ctx), state.profile, x.ctx) }));
   for (const channel of CHANNELS) {
     const r = results[channel];
     renderChannel(channel, r, highlight ? state.last[channel] : null, state.last[channel]);
@@ -423,11 +462,13 @@ function renderOffers(channel, decision, prev, before) {
   const shownBefore = new Set(prev?.offers?.map((o) => o.id) ?? []);
   const cards = offers.map((offer, rank) => {
     const key = `why:${channel}:${offer.id}`;
-    return offerCard(offer, {
+    const code = state.revealed.get(offer.id);
+    const shown = code ? { ...offer, content: { ...offer.content, code } } : offer;
+    return offerCard(shown, {
       variant: channel,
       rank,
       fresh: prev ? !shownBefore.has(offer.id) : false,
-      onCta: (o) => recordOfferEvent('offer_click', channel, o),
+      onCta: (o) => takeOffer(channel, o),
       onDismiss: (o) => recordOfferEvent('offer_dismissed', channel, o),
       whyOpen: state.open.has(key),
       onWhyToggle: (open) => toggleOpen(key, open),
@@ -589,7 +630,7 @@ function arbitration({ channel, main, placement, store, key, decision: d }) {
       ' holdouts: ', holdouts.length ? holdouts.map((x) => h('span.offer-chip.holdout', null, x)) : h('span.sub', null, 'none')));
   const rows = suppressed.slice().sort((x, y) => rank(x.code) - rank(y.code) || x.id.localeCompare(y.id)).map((s) => h('tr', null,
     h('td', null, h('code', null, s.id)),
-    h('td.sub', null, state.offersById.get(s.id)?.name ?? ''),
+    h('td.sub', null, state.offerNames.get(s.id) ?? ''),
     h('td', null, h(`span.sup-code.sup-${s.code}`, null, s.code)),
     h('td.detail', null, s.detail)));
   const box = h('details.arb-item', { open: state.open.has(id) || undefined, 'data-channel': channel },
@@ -629,7 +670,9 @@ function showGlobalError(err, title) {
   box.replaceChildren(errorBox(err, title));
   box.hidden = false;
   const e = describeError(err);
-  if (/^http_404$/.test(e.code) && /examples\/sample\//.test(e.path)) {
+  if (/^http_404$/.test(e.code) && /\/images\/.*\.img$/.test(e.path)) {
+    box.append(h('p.hint', null, 'The engine images are compiled from the documents by `node scripts/images.mjs` (./scripts/demo.sh does it; docs/image.md). Reload once they exist.'));
+  } else if (/^http_404$/.test(e.code) && /examples\/sample\//.test(e.path)) {
     box.append(h('p.hint', null, 'The sample data is generated by examples/sample/generate.py; model.json is built from events.csv (./scripts/demo.sh does it; docs/cli.md). Reload once it exists.'));
   }
   if (!state.ready) {

@@ -51,31 +51,47 @@ export async function fetchJson(url) {
 }
 
 /**
- * Catalog, model, config and the offer catalogue as text (the engine parses and validates them
- * itself). `offers.json` is optional: a data directory without one gives an engine without offers.
+ * The shop's own product data, for display only (titles, prices, tiles, store names): the engine
+ * decides from its image and never reads this.
  */
-export async function loadArtifacts(base = dataBase()) {
-  const [catalogText, modelText, configText, offersText] = await Promise.all([
-    ...['catalog.json', 'model.json', 'config.json'].map((f) => fetchText(new URL(f, base))),
-    fetchText(new URL('offers.json', base)).catch((err) => {
-      if (err?.code === 'http_404') return null;
-      throw err;
-    }),
-  ]);
-  return { catalogText, modelText, configText, offersText };
+export async function loadCatalog(base = dataBase()) {
+  const catalog = await fetchJson(new URL('catalog.json', base));
+  const bySku = new Map((catalog.items ?? []).map((it) => [it.sku, it]));
+  return { catalog, bySku, stores: catalog.stores ?? [] };
 }
 
-/** Build the engine and index the catalog (and the offer catalogue) for display. */
-export function makeEngine({ catalogText, modelText, configText, offersText }) {
+/**
+ * Load the engine image `name` of the data directory (`DIR/images/NAME.img`, compiled by
+ * `node scripts/images.mjs DIR`): `web`, `app`, `public` or `kiosk-STORE`, all public images
+ * (no offer codes). Resolves to `{engine, loadMs, bytes}`.
+ */
+export async function loadImage(name, base = dataBase()) {
+  const url = new URL(`images/${name}.img`, base);
   const t0 = performance.now();
-  const engine = new Engine(catalogText, modelText, configText, offersText ?? undefined);
-  const loadMs = performance.now() - t0;
-  const catalog = JSON.parse(catalogText);
-  const bySku = new Map(catalog.items.map((it) => [it.sku, it]));
-  const stores = catalog.stores ?? [];
-  const offerDoc = offersText ? JSON.parse(offersText) : null;
-  const offersById = new Map((offerDoc?.offers ?? []).map((o) => [o.id, o]));
-  return { engine, catalog, bySku, stores, loadMs, offerDoc, offersById };
+  const res = await fetch(url, { cache: 'no-store' }).catch((err) => {
+    throw Object.assign(new Error(`cannot fetch ${url}: ${err.message}`), { code: 'fetch_failed', path: url.pathname });
+  });
+  if (!res.ok) {
+    throw Object.assign(new Error(`${url.pathname}: HTTP ${res.status} ${res.statusText}`), { code: `http_${res.status}`, path: url.pathname });
+  }
+  const bytes = Number(res.headers.get('content-length')) || 0;
+  const engine = await Engine.load(res);
+  return { engine, loadMs: performance.now() - t0, bytes };
+}
+
+/**
+ * Ask the back end (www/serve.mjs, which holds the full image) for the code of an offer this
+ * device was shown: the profile and context of that decision, its id and the offer's.
+ */
+export async function revealCode({ profile, context, decisionId, offerId }) {
+  const res = await fetch(new URL('/api/reveal', location.href), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ profile, context, decisionId, offerId }),
+  });
+  const body = await res.json().catch(() => ({}));
+  if (!res.ok) throw Object.assign(new Error(body.message ?? `HTTP ${res.status}`), body);
+  return body;
 }
 
 /**
@@ -353,7 +369,7 @@ export function offerCard(offer, { variant, rank = 0, fresh = false, onCta, onDi
     h('div.offer-title', null, c.title ?? offer.name),
     c.body ? h('div.offer-body', null, c.body) : null,
     h('div.offer-actions', null,
-      c.code ? h('span.offer-code', { title: 'Promo code' }, c.code) : null,
+      c.code ? h('span.offer-code', { title: 'Promo code (revealed by the back end for this decision)' }, c.code) : null,
       h('button.offer-cta', {
         type: 'button',
         disabled: done || undefined,

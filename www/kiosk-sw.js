@@ -2,18 +2,18 @@
 // when the store's network is down.
 //
 // - install: precache the page, its modules and stylesheet, the Wasm package and the sample
-//   artifacts, in a cache named after VERSION; activate: delete the older kiosk caches, claim the
+//   catalog, in a cache named after VERSION; activate: delete the older kiosk caches, claim the
 //   open kiosk pages.
 // - code (the page, .js, .css, .wasm): cache first — one consistent set of page + package per
 //   VERSION. Bump VERSION when www/ or pkg/ changes: the browser sees a new kiosk-sw.js, installs
 //   it and drops the old cache.
-// - artifacts (*.json: catalog, model, config, offers, scenarios): network first, so a kiosk
-//   picks up new artifacts while it is online; the answer refreshes the cache. No answer within
+// - artifacts (the engine image *.img, catalog.json, scenarios.json): network first, so a kiosk
+//   picks up a new image while it is online; the answer refreshes the cache. No answer within
 //   NETWORK_TIMEOUT_MS (or no network, or a 5xx) → the cached copy.
 // - only the kiosk page is served this way. The scope also covers the three-channel demo
 //   (/www/index.html): its navigations are not intercepted and its requests go to the network
 //   as if there were no service worker, so the demo never runs stale code.
-const VERSION = 'v3';
+const VERSION = 'v4';
 const PREFIX = 'unisono-kiosk-';
 const CACHE = PREFIX + VERSION;
 const NETWORK_TIMEOUT_MS = 4000;
@@ -23,11 +23,13 @@ const PAGE = at('kiosk.html');
 const CODE = [PAGE, at('kiosk.js'), at('common.js'), at('style.css'), at('../pkg/unisono.js'), at('../pkg/unisono_glue.js'),
   at('../pkg/unisono_bg.wasm')];
 const SAMPLE = at('../examples/sample/');
-const DATA = ['catalog.json', 'model.json', 'config.json'].map((f) => SAMPLE + f);
-const OPTIONAL_DATA = ['offers.json', 'scenarios.json'].map((f) => SAMPLE + f); // the page copes without them
+// The catalog (display data) here; the store's engine image (images/kiosk-STORE.img) is named by
+// the page in its precache message, as only the page knows its store.
+const DATA = ['catalog.json'].map((f) => SAMPLE + f);
+const OPTIONAL_DATA = ['scenarios.json'].map((f) => SAMPLE + f); // the page copes without it
 
 const isPage = (url) => { const u = new URL(url); return u.origin + u.pathname === PAGE; };
-const isArtifact = (url) => new URL(url).pathname.endsWith('.json');
+const isArtifact = (url) => /\.(json|img)$/.test(new URL(url).pathname);
 
 /** Fetch `urls` past the HTTP cache into `cache`; optional ones may be missing. */
 async function precache(cache, urls, { optional = false } = {}) {

@@ -4,7 +4,8 @@
 //   &idle=60                           seconds without a touch before the session resets
 //   &now=2026-11-23T12:00:00Z          the clock's start (default: the sample scenarios' now, then
 //                                      real time; `now=live` uses the device clock)
-//   &data=/examples/sample/            where catalog/model/config(/scenarios) are served
+//   &data=/examples/sample/            where catalog.json (display), images/kiosk-STORE.img (the
+//                                      engine) and scenarios.json (the clock) are served
 //
 // An anonymous visitor sees what is popular / trending in this store; every tap records a kiosk
 // `view` in the session's in-memory profile (engine.track) and the engine decides again, so the
@@ -14,11 +15,11 @@
 // `offer_dismissed`. After `idle` seconds without interaction the session is dropped.
 //
 // Offline: kiosk-sw.js (a service worker, scope /www/) precaches the page, its modules, the Wasm
-// package and the artifacts, so a kiosk that was loaded once keeps deciding when the store's
+// package, the catalog and this store's engine image, so a kiosk that was loaded once keeps deciding when the store's
 // network is down; the header shows whether the device is online. `&sw=off` unregisters it and
 // drops its caches (development).
 import {
-  initWasm, dataBase, fetchJson, loadArtifacts, makeEngine, timedDecide, errorBox, describeError,
+  initWasm, dataBase, fetchJson, loadCatalog, loadImage, timedDecide, errorBox, describeError,
   productCard, offerCard, safeTrack, h, formatTime, isoSeconds, money,
 } from './common.js';
 
@@ -83,12 +84,15 @@ async function main() {
   try {
     await initWasm();
     const base = dataBase();
-    const [artifacts, scenarios] = await Promise.all([
-      loadArtifacts(base),
+    const [shop, scenarios] = await Promise.all([
+      loadCatalog(base),
       fetchJson(new URL('scenarios.json', base)).catch(() => null), // optional: only for the clock
     ]);
-    const built = makeEngine(artifacts);
-    Object.assign(state, { engine: built.engine, bySku: built.bySku, stores: built.stores });
+    Object.assign(state, { bySku: shop.bySku, stores: shop.stores });
+    // This store's public kiosk image: no offer codes, no other store's stock (docs/image.md).
+    const wantedStore = params.get('store') ?? state.stores[0]?.id ?? '';
+    storeKnown(wantedStore);
+    state.engine = (await loadImage(`kiosk-${wantedStore}`, base)).engine;
 
     const wantNow = params.get('now');
     const start = wantNow === 'live' ? Date.now() : Date.parse(wantNow ?? scenarios?.now ?? '');
@@ -287,21 +291,22 @@ function watchNetwork() {
   show();
 }
 
+/** The kiosk's store, once main() has read the catalog (the worker precaches its image). */
+let storeKnown;
+const storeReady = new Promise((resolve) => { storeKnown = resolve; });
+
 async function registerServiceWorker() {
   if (!('serviceWorker' in navigator)) return;
   const sw = navigator.serviceWorker;
   try {
     await sw.register(new URL('kiosk-sw.js', import.meta.url), { scope: new URL('./', import.meta.url).href });
-    // The worker precaches the sample directory; a kiosk reading another one (`?data=`) asks for
-    // that one too (the worker skips what it already has).
-    if (params.get('data')) {
-      const reg = await sw.ready;
-      const base = dataBase();
-      reg.active?.postMessage({
-        type: 'precache',
-        urls: ['catalog.json', 'model.json', 'config.json', 'offers.json', 'scenarios.json'].map((f) => String(new URL(f, base))),
-      });
-    }
+    // The worker precaches the sample's catalog; this kiosk asks for its store's engine image
+    // (only the page knows its store) and, reading another directory (`?data=`), for that
+    // directory's files too. The worker skips what it already has.
+    const reg = await sw.ready;
+    const base = dataBase();
+    const files = [`images/kiosk-${await storeReady}.img`, ...(params.get('data') ? ['catalog.json', 'scenarios.json'] : [])];
+    reg.active?.postMessage({ type: 'precache', urls: files.map((f) => String(new URL(f, base))) });
   } catch (err) {
     // No service worker (private mode, a non-secure origin …): the kiosk works, only not offline.
     console.warn('kiosk: no offline support:', err);

@@ -2,13 +2,17 @@
 // /pkg/ (the built npm package) and /examples/sample/ (the sample retailer) are all reachable.
 // Only node:http / node:fs / node:path / node:url, no dependencies.
 //
+// It is also the demo's back end: POST /api/reveal reveals the code of an offer a device was
+// shown, from the sample's FULL engine image (examples/sample/images/backend.img), which no page
+// ever downloads (docs/image.md, "Revealing a code").
+//
 //   node www/serve.mjs                 # http://127.0.0.1:8080/
 //   PORT=0 node www/serve.mjs          # a free port, printed on start
 //
 // As a module (tests): `const { server, url } = await start(0); … server.close();`
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve, sep, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -79,7 +83,43 @@ export function resolvePath(urlPath, root = ROOT) {
   return file;
 }
 
+let backend; // the full image's engine, loaded on the first reveal
+
+/** The package's Node entry and the full image, once. */
+async function backendEngine(root) {
+  backend ??= (async () => {
+    const { Engine } = await import(new URL('../pkg/node.js', import.meta.url).href);
+    return Engine.fromImage(await readFile(resolve(root, 'examples/sample/images/backend.img')));
+  })();
+  return backend;
+}
+
+/**
+ * POST /api/reveal `{profile, context, decisionId, offerId}` → `{decisionId, offerId, locale, code}`,
+ * or 400 with the engine's `{code, path, message}`. A real back end takes the profile from its
+ * own customer data, never from the device (a device could make up one that earns any offer);
+ * the demo keeps its profiles in the page, so it takes the page's.
+ */
+async function reveal(req, res, root) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > 1 << 20) return send(res, 413, 'too large\n');
+    chunks.push(chunk);
+  }
+  const json = (status, body) => send(res, status, JSON.stringify(body), { 'Content-Type': 'application/json; charset=utf-8' });
+  try {
+    const { profile, context, decisionId, offerId } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    const engine = await backendEngine(root);
+    return json(200, engine.reveal(profile, context, decisionId, offerId));
+  } catch (e) {
+    return json(400, { code: e.code ?? 'invalid_json', path: e.path ?? '', message: e.message });
+  }
+}
+
 async function handle(req, res, root) {
+  if (req.method === 'POST' && req.url === '/api/reveal') return reveal(req, res, root);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return send(res, 405, 'method not allowed\n', { Allow: 'GET, HEAD' });
   }
@@ -93,6 +133,8 @@ async function handle(req, res, root) {
   if (path === '/') return send(res, 302, 'see /www/\n', { Location: '/www/' });
   let file = resolvePath(path, root);
   if (!file) return send(res, 403, 'forbidden\n');
+  // The full image holds every offer code: it stays on the back end.
+  if (/\/images\/backend\.img$/.test(file)) return send(res, 403, 'the full engine image stays on the back end\n');
   // No dotfiles or dot-directories (.git, .ci, .env …): a demo server has no business there.
   if (file.slice(root.length).split(sep).some((part) => part.startsWith('.'))) {
     return send(res, 404, `not found: ${path}\n`);
@@ -126,7 +168,14 @@ async function handle(req, res, root) {
  * Start the server on 127.0.0.1. `port` 0 picks a free port.
  * Resolves to `{ server, url }` (url like `http://127.0.0.1:8080/`).
  */
-export function start(port = 8080, { root = ROOT, host = HOST } = {}) {
+export async function start(port = 8080, { root = ROOT, host = HOST } = {}) {
+  // The pages run on the sample's engine images: compile them if missing or stale (the native
+  // CLI through cargo, as a back office would).
+  if (root === ROOT) {
+    const { compileImages } = await import('../scripts/images.mjs');
+    const written = compileImages();
+    if (written.length) console.log(`compiled ${written.length} engine images into examples/sample/images/`);
+  }
   const server = createServer((req, res) => {
     handle(req, res, root).catch((err) => {
       if (!res.headersSent) send(res, 500, `internal error: ${err.message}\n`);

@@ -8,10 +8,13 @@ const load = async (rel) => {
 };
 try {
   await init({ module_or_path: '/pkg/unisono_bg.wasm' });
-  const results = await runConformance(unisono, load);
   const expected = (await load('tests/conformance/v1/expected.ndjson')).trimEnd().split('\n');
+  const results = await runConformance(unisono, load);
   const failures = results.filter((r, i) => r.decision !== expected[i]).map((r) => r.name);
-  window.__result = { total: results.length, expected: expected.length, failures, userAgent: navigator.userAgent };
+  // The same vectors on engines loaded from their images (compiled by the test's setup).
+  const images = await runConformance(unisono, load, { image: (set) => `/target/conformance-images/${set}.img` });
+  const imageFailures = images.filter((r, i) => r.decision !== expected[i]).map((r) => r.name);
+  window.__result = { total: results.length, imageTotal: images.length, expected: expected.length, failures, imageFailures, userAgent: navigator.userAgent };
 } catch (e) {
   window.__result = { error: String(e && e.stack || e) };
 }
