@@ -91,9 +91,11 @@ function optionalText(document, v) {
 
 /**
  * The API over one glue module. `instance()` returns the Wasm instance's exports once it is
- * initialised (undefined before).
+ * initialised (undefined before); `ready()` initialises it (the web entry's `init`); `build` is
+ * `'device'` (engines from images only) or `'tools'` (also from JSON documents, and the
+ * authoring functions).
  */
-export function createApi(glue, instance, ready = async () => {}) {
+export function createApi(glue, instance, ready = async () => {}, build = 'tools') {
   // Calls into Wasm in progress: only the outermost one may reset the stack pointer.
   let active = 0;
 
@@ -215,6 +217,9 @@ export function createApi(glue, instance, ready = async () => {}) {
       if (catalog === FROM_GLUE) {
         this.#glue = model;
         return;
+      }
+      if (build !== 'tools') {
+        throw fail('invalid_state', '', 'catalog', "this is the device runtime, which decides from compiled engine images: `await Engine.load(url)` or `Engine.fromImage(bytes)` (compile them with `unisono compile` or `compile` from 'unisono/tools'); to build an engine from JSON documents, import Engine from 'unisono/tools'");
       }
       const sources = {
         catalog: documentText('catalog', catalog),
@@ -433,8 +438,9 @@ export function createApi(glue, instance, ready = async () => {}) {
   const engineVersion = () => enter('engine', () => glue.engineVersion());
   const wasmMemoryBytes = () => enter('engine', () => glue.wasmMemoryBytes());
 
-  const api = { Engine, Session, UnisonoError, buildModel, validate, engineVersion, wasmMemoryBytes };
-  // Only a build with the authoring tools (`--features tools`) has `compile`.
-  if (typeof glue.compile === 'function') api.compile = compile;
-  return api;
+  // The authoring functions are in the tools build (`unisono/tools`) only.
+  if (build === 'tools') {
+    return { Engine, Session, UnisonoError, buildModel, compile, validate, engineVersion, wasmMemoryBytes };
+  }
+  return { Engine, Session, UnisonoError, engineVersion, wasmMemoryBytes };
 }

@@ -10,9 +10,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { unisono, root } from './helpers.mjs';
+import { device, root } from './helpers.mjs';
 
-const { Engine, UnisonoError } = unisono;
+// Images are what the device entry runs.
+const { Engine, UnisonoError } = device;
 const repo = fileURLToPath(root);
 const dir = mkdtempSync(join(tmpdir(), 'unisono-audiences-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));

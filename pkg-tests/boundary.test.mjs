@@ -6,6 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { unisono, sample, sampleEngine, pkgDir } from './helpers.mjs';
 
 const { Engine, Session, UnisonoError, validate, buildModel } = unisono;
@@ -250,7 +253,7 @@ test('an exception thrown through Wasm frames leaves the instance usable', () =>
   const golden = engine.decideJson(anna, ctx);
   const goldenSession = engine.decideSessionJson(session, ctx);
   const { slice, charCodeAt } = String.prototype;
-  const instance = createRequire(import.meta.url)(new URL('node_glue.cjs', pkgDir).pathname).__wasm;
+  const instance = createRequire(import.meta.url)(new URL('tools-node_glue.cjs', pkgDir).pathname).__wasm;
   const sp = instance.__stack_pointer.value;
   let internal = 0;
   try {
@@ -293,9 +296,13 @@ test('an exception thrown through Wasm frames leaves the instance usable', () =>
 test('engines and sessions dropped without free() are reclaimed (FinalizationRegistry)', () => {
   // A child process with --expose-gc: thousands of sessions with long histories, and engines,
   // are created and dropped, with the event loop turning as in a kiosk. Wasm memory must level off.
+  // The device entry, as a kiosk runs it: engines from an image compiled by the tools.
+  const image = join(mkdtempSync(join(tmpdir(), 'unisono-gc-')), 'engine.img');
+  writeFileSync(image, unisono.compile(sample.catalog, sample.model, sample.config, sample.offers, { audience: 'public' }));
   const script = `
     import { Engine, Session, wasmMemoryBytes } from ${JSON.stringify(new URL('node.js', pkgDir).href)};
     import { readFileSync } from 'node:fs';
+    const image = readFileSync(${JSON.stringify(image)});
     const dir = ${JSON.stringify(new URL('../examples/sample/', import.meta.url).href)};
     const read = (f) => readFileSync(new URL(f, dir), 'utf8');
     const p = JSON.parse(read('profiles/cust-anna.json'));
@@ -307,7 +314,7 @@ test('engines and sessions dropped without free() are reclaimed (FinalizationReg
     const marks = [];
     for (let round = 0; round < 12; round++) {
       for (let i = 0; i < 100; i++) new Session(profile);
-      new Engine(read('catalog.json'), read('model.json'), read('config.json'), read('offers.json'));
+      Engine.fromImage(image);
       for (let k = 0; k < 3; k++) { globalThis.gc(); await tick(); }
       marks.push(mb());
     }

@@ -9,7 +9,7 @@ import { renderFromPkg, renderApiDocs, parseDts, OUT } from '../scripts/gen-api-
 
 const root = new URL('../', import.meta.url);
 
-test('docs/api.md is up to date with pkg/unisono.d.ts', () => {
+test('docs/api.md is up to date with pkg/tools.d.ts', () => {
   const expected = renderFromPkg();
   const current = existsSync(OUT) ? readFileSync(OUT, 'utf8') : '';
   if (current !== expected) {
@@ -25,7 +25,7 @@ test('docs/api.md is up to date with pkg/unisono.d.ts', () => {
 
 test('docs/api.md documents every export of the package', async () => {
   const md = readFileSync(OUT, 'utf8');
-  const node = Object.keys(createRequire(import.meta.url)('../pkg/node.cjs'));
+  const node = Object.keys(createRequire(import.meta.url)('../pkg/tools-node.cjs'));
   const web = Object.keys(await import(new URL('pkg/unisono.js', root).href));
   assert.ok(node.includes('Engine'));
   for (const name of new Set([...node, ...web])) {
@@ -33,7 +33,7 @@ test('docs/api.md documents every export of the package', async () => {
     assert.ok(md.includes(heading), `docs/api.md does not document the export ${name}`);
   }
   // Every method the class declares has its own heading.
-  const dts = parseDts(readFileSync(new URL('pkg/unisono.d.ts', root), 'utf8'));
+  const dts = parseDts(readFileSync(new URL('pkg/tools.d.ts', root), 'utf8'));
   const engine = dts.find((d) => d.kind === 'class' && d.name === 'Engine');
   for (const m of engine.members.filter((x) => x.kind !== 'constructor')) {
     // Static methods are headed by the class (`Engine.fromImage`), the others by an instance.

@@ -11,7 +11,12 @@ export const readJson = (rel) => JSON.parse(read(rel));
 export const pkgDir = process.env.UNISONO_PKG
   ? pathToFileURL(process.env.UNISONO_PKG.replace(/\/?$/, '/'))
   : new URL('pkg/', root);
-export const unisono = await import(new URL('node.js', pkgDir).href);
+// `unisono`: the tools entry (`unisono/tools`: engines from JSON documents, compile, buildModel,
+// validate), which most tests build their engines with; `device`: the device entry (`unisono`:
+// engines from images only), which devices run. Both wrap the same Rust decision code.
+export const unisono = await import(new URL('tools-node.js', pkgDir).href);
+export const tools = unisono;
+export const device = await import(new URL('node.js', pkgDir).href);
 
 export const sample = {
   catalog: read('catalog.json'),

@@ -10,9 +10,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { unisono, root, sample } from './helpers.mjs';
+import { device, tools, root, sample } from './helpers.mjs';
 
-const { Engine, UnisonoError } = unisono;
+// Images are what the device entry runs.
+const { Engine, UnisonoError } = device;
 const repo = fileURLToPath(root);
 const dir = mkdtempSync(join(tmpdir(), 'unisono-images-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -47,7 +48,7 @@ test('conformance vectors through images: Node = native JSON path, byte for byte
 
 test('fromImage takes a Buffer, a Uint8Array or an ArrayBuffer; versions equal the JSON engine', () => {
   const buf = imageOf('sample');
-  const json = new Engine(sample.catalog, sample.model, sample.config, sample.offers);
+  const json = new tools.Engine(sample.catalog, sample.model, sample.config, sample.offers);
   const copy = new Uint8Array(buf);
   for (const bytes of [buf, copy, copy.buffer]) {
     assert.deepEqual(Engine.fromImage(bytes).versions, json.versions);

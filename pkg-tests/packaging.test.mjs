@@ -1,7 +1,9 @@
 // One npm package for every runtime: `npm pack` pkg/, install the tarball into a fresh temporary
 // project (offline: the package has no dependencies), and decide for cust-anna at the London
-// kiosk in each runtime a user of the package has:
-//   (a) Node ESM            import init, { Engine } from 'unisono'       (the reference)
+// kiosk in each runtime a user of the package has, on the device entry ('unisono') from the
+// London kiosk's public engine image (examples/sample/images/kiosk-lon-oxford.img):
+//   (a) Node ESM            import init, { Engine } from 'unisono'       (the reference; and
+//                           'unisono/tools' builds the same decision from the JSON documents)
 //   (b) Node CommonJS       const { Engine } = require('unisono')
 //   (c) Vite                a production build of a tiny app (main thread + a bundled module
 //                           worker), served and run in headless Chromium
@@ -30,6 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { npmReadme, relativeLinks } from '../scripts/npm-readme.mjs';
+import { compileImages } from '../scripts/images.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -46,6 +49,8 @@ const run = promisify(execFile);
 const now = JSON.parse(readFileSync(join(ROOT, 'examples/sample/scenarios.json'), 'utf8')).now;
 const CONTEXT = JSON.stringify({ channel: 'kiosk', placement: 'home', store: 'lon-oxford', now });
 const SAMPLE = ['catalog.json', 'model.json', 'config.json', 'offers.json', 'profiles/cust-anna.json'];
+// What a device gets: the London kiosk's public image (compiled in `before`), as sample/kiosk.img.
+const IMAGE = 'images/kiosk-lon-oxford.img';
 
 let dir, app, packed, reference, server, origin, browser;
 
@@ -56,32 +61,37 @@ import { createRequire } from 'node:module';
 import init, { Engine, engineVersion } from 'unisono';
 await init(); // a no-op in Node, so browser code runs unchanged
 const read = (f) => readFileSync(new URL('./sample/' + f, import.meta.url), 'utf8');
-const engine = new Engine(read('catalog.json'), read('model.json'), read('config.json'), read('offers.json'));
+const engine = Engine.fromImage(readFileSync(new URL('./sample/kiosk.img', import.meta.url)));
 const decision = engine.decideJson(read('profiles/cust-anna.json'), read('context.json'));
 const cjs = createRequire(import.meta.url)('unisono');
+// The tools entry: an engine from the JSON documents decides the same decision (with the codes).
+const tools = await import('unisono/tools');
+const json = new tools.Engine(read('catalog.json'), read('model.json'), read('config.json'), read('offers.json'));
 console.log(JSON.stringify({ decision, version: engineVersion(), resolved: import.meta.resolve('unisono'),
-  sameInstance: cjs.Engine === Engine && cjs.engineVersion === engineVersion }));
+  sameInstance: cjs.Engine === Engine && cjs.engineVersion === engineVersion,
+  tools: { resolved: import.meta.resolve('unisono/tools'), decision: json.decideJson(read('profiles/cust-anna.json'), read('context.json')) } }));
 `;
 
 const CJS = `const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 const { Engine, engineVersion } = require('unisono');
 const read = (f) => readFileSync(join(__dirname, 'sample', f), 'utf8');
-const engine = new Engine(read('catalog.json'), read('model.json'), read('config.json'), read('offers.json'));
+const engine = Engine.fromImage(readFileSync(join(__dirname, 'sample', 'kiosk.img')));
 const decision = engine.decideJson(read('profiles/cust-anna.json'), read('context.json'));
-console.log(JSON.stringify({ decision, version: engineVersion(), resolved: require.resolve('unisono') }));
+console.log(JSON.stringify({ decision, version: engineVersion(), resolved: require.resolve('unisono'),
+  tools: require.resolve('unisono/tools') }));
 `;
 
-// Shared by every browser runtime: fetch the sample retailer from /sample/ and decide.
+// Shared by every browser runtime: load the kiosk's image from /sample/ and decide.
 const DECIDE = `export async function decideSample({ Engine }) {
   const get = async (f) => {
     const r = await fetch('/sample/' + f);
     if (!r.ok) throw new Error(f + ': HTTP ' + r.status);
     return r.text();
   };
-  const [catalog, model, config, offers, profile, context] = await Promise.all(
-    ['catalog.json', 'model.json', 'config.json', 'offers.json', 'profiles/cust-anna.json', 'context.json'].map(get));
-  return new Engine(catalog, model, config, offers).decideJson(profile, context);
+  const [engine, profile, context] = await Promise.all([
+    Engine.load('/sample/kiosk.img'), get('profiles/cust-anna.json'), get('context.json')]);
+  return engine.decideJson(profile, context);
 }
 `;
 const report = (expr) => `${expr}.then((r) => { window.__result = r; }, (e) => { window.__result = { error: String(e && e.stack || e) }; });\n`;
@@ -135,7 +145,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 initSync({ module: typeof wasm === 'string' ? Buffer.from(wasm, 'base64') : wasm });
 const read = (f) => readFileSync(join(process.env.SAMPLE_DIR, f), 'utf8');
-const engine = new Engine(read('catalog.json'), read('model.json'), read('config.json'), read('offers.json'));
+const engine = Engine.fromImage(readFileSync(join(process.env.SAMPLE_DIR, 'kiosk.img')));
 console.log(JSON.stringify({ decision: engine.decideJson(read('profiles/cust-anna.json'), read('context.json')) }));
 `,
   'backend/webpack.config.cjs': `module.exports = {
@@ -164,15 +174,12 @@ ${report(`(async () => { await init(); return { main: await decideSample({ Engin
   // (k) an edge function: workerd serves it; the runtime hands the .wasm over as a WebAssembly.Module.
   'edge/worker.js': `import { initSync, Engine } from 'unisono/slim';
 import wasm from 'unisono/unisono_bg.wasm';
-import catalog from './sample/catalog.json';
-import model from './sample/model.json';
-import config from './sample/config.json';
-import offers from './sample/offers.json';
+import image from './sample/kiosk.img';
 import profile from './sample/profiles/cust-anna.json';
 import context from './sample/context.json';
 
 initSync({ module: wasm });
-const engine = new Engine(catalog, model, config, offers);
+const engine = Engine.fromImage(image); // an ArrayBuffer (a data module)
 
 export default {
   async fetch() {
@@ -193,7 +200,8 @@ const edge :Workerd.Worker = (
     (name = "unisono/slim", esModule = embed "../node_modules/unisono/unisono.js"),
     (name = "unisono/unisono_glue.js", esModule = embed "../node_modules/unisono/unisono_glue.js"),
     (name = "unisono/unisono_bg.wasm", wasm = embed "../node_modules/unisono/unisono_bg.wasm"),
-${SAMPLE.concat('context.json').map((f) => `    (name = "sample/${f}", text = embed "../sample/${f}"),`).join('\n')}
+    (name = "sample/kiosk.img", data = embed "../sample/kiosk.img"),
+${['profiles/cust-anna.json', 'context.json'].map((f) => `    (name = "sample/${f}", text = embed "../sample/${f}"),`).join('\n')}
   ],
   compatibilityDate = "2026-11-01",
 );
@@ -293,6 +301,8 @@ before(async () => {
   mkdirSync(join(app, 'sample/profiles'), { recursive: true });
   for (const f of SAMPLE) cpSync(join(ROOT, 'examples/sample', f), join(app, 'sample', f));
   writeFileSync(join(app, 'sample/context.json'), CONTEXT);
+  compileImages();
+  cpSync(join(ROOT, 'examples/sample', IMAGE), join(app, 'sample/kiosk.img'));
   await sh('npm', ['install', '--offline', '--no-package-lock', ...npm], app);
   assert.ok(existsSync(join(app, 'node_modules/unisono/package.json')), 'the tarball is installed');
 });
@@ -309,7 +319,9 @@ test('npm pack ships exactly the package files, with sideEffects: false', (t) =>
   const schemas = ['catalog', 'config', 'context', 'decision', 'model', 'offers', 'profile']
     .map((n) => `schemas/${n}.schema.json`);
   assert.deepEqual(files, ['LICENSE-APACHE', 'LICENSE-MIT', 'README.md', 'node.cjs', 'node.d.cts', 'node.d.ts', 'node.js', 'node_glue.cjs', 'package.json',
-    ...schemas, 'unisono.d.ts', 'unisono.js', 'unisono_bg.wasm', 'unisono_bg.wasm.d.ts', 'unisono_glue.js']);
+    ...schemas, 'tools-node.cjs', 'tools-node.d.cts', 'tools-node.d.ts', 'tools-node.js', 'tools-node_glue.cjs',
+    'tools.d.ts', 'tools.js', 'tools_bg.wasm', 'tools_bg.wasm.d.ts', 'tools_glue.js',
+    'unisono.d.ts', 'unisono.js', 'unisono_bg.wasm', 'unisono_bg.wasm.d.ts', 'unisono_glue.js']);
   const pkg = JSON.parse(readFileSync(join(app, 'node_modules/unisono/package.json'), 'utf8'));
   assert.equal(pkg.sideEffects, false);
   assert.equal(pkg.license, 'MIT OR Apache-2.0');
@@ -370,6 +382,13 @@ test('(a) Node ESM: import init, { Engine } from "unisono" (sync init, shares th
   assert.equal(d.channel, 'kiosk');
   assert.equal(d.recommendations[0].sku, 'HK-COF-0001');
   assert.equal(d.versions.engine, out.version);
+  assert.ok(d.offers.length > 0 && d.offers.every((o) => o.content.code === undefined), 'a public image: no codes');
+  // 'unisono/tools' from the JSON documents: the same decision, with the codes.
+  assert.match(out.tools.resolved, /\/node_modules\/unisono\/tools-node\.js$/);
+  const full = JSON.parse(out.tools.decision);
+  assert.equal(full.decisionId, d.decisionId);
+  assert.deepEqual(full.recommendations, d.recommendations);
+  assert.deepEqual(full.offers.map((o) => o.id), d.offers.map((o) => o.id));
   reference = out.decision;
 });
 
@@ -377,6 +396,7 @@ test('(b) Node CommonJS: require("unisono")', async () => {
   assert.ok(reference, 'the Node ESM decision (a) is the reference');
   const out = JSON.parse((await sh(process.execPath, ['cjs.cjs'], app)).stdout);
   assert.match(out.resolved, /\/node_modules\/unisono\/node\.cjs$/);
+  assert.match(out.tools, /\/node_modules\/unisono\/tools-node\.cjs$/);
   assert.equal(out.decision, reference);
 });
 
@@ -388,6 +408,8 @@ test('(c) Vite production build, run in Chromium (main thread and a bundled modu
   const assets = readdirSync(join(dist, 'assets'));
   const js = assets.filter((f) => f.endsWith('.js')).map((f) => [f, readFileSync(join(dist, 'assets', f), 'utf8')]);
   assert.equal(assets.filter((f) => f.endsWith('.wasm')).length, 1, `one .wasm emitted: ${assets}`);
+  const emitted = readFileSync(join(dist, 'assets', assets.find((f) => f.endsWith('.wasm'))));
+  assert.deepEqual(emitted, readFileSync(join(app, 'node_modules/unisono/unisono_bg.wasm')), 'the device runtime, not the tools');
   assert.ok(js.some(([, s]) => s.includes('__wbindgen')), 'the web glue is bundled');
   for (const [f, s] of js) assert.ok(!/node:fs|readFileSync|__dirname/.test(s), `${f}: the browser build resolved a Node entry`);
   // sideEffects: false in practice: the page that imports 'unisono' without using it gets none of it.

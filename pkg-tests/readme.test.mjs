@@ -9,8 +9,10 @@
 // with a prelude (--import) that provides what the snippets assume:
 //   - globals `catalog`, `model`, `config`, `offers` (the sample artifacts, as objects) and
 //     `profile` (cust-anna);
-//   - the working directory holds `artifacts/{catalog,model,config,offers}.json` and `profiles/`;
+//   - the working directory holds `artifacts/{catalog,model,config,offers}.json`, `profiles/` and
+//     `images/` (the sample's engine images: backend, web, app, public, kiosk-STORE);
 //   - `fetch`: GET …/<name>.json serves the sample file of that name (artifacts and profiles),
+//     GET …/<name>.img the sample's engine image of that name (examples/sample/images/),
 //     GET …/profile or …/profiles/<id> a sample profile (404 for unknown ids), any other method
 //     answers 204 (a data platform accepting events);
 //   - browser stand-ins: `navigator.sendBeacon`, a minimal `document`, `location`
@@ -28,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unisono, sample } from './helpers.mjs';
+import { compileImages } from '../scripts/images.mjs';
 
 const root = new URL('../', import.meta.url);
 const rootPath = fileURLToPath(root);
@@ -87,6 +90,10 @@ globalThis.fetch = async (input, init = {}) => {
   const name = parts.at(-1) ?? '';
   const json = (text) => new Response(text, { headers: { 'content-type': 'application/json' } });
   for (const rel of [name, 'profiles/' + name, 'profiles/' + name + '.json']) if (has(rel)) return json(read(rel));
+  // Engine images by name (web.img, kiosk-lon-oxford.img …): the sample's, compiled by the test.
+  if (/^[\\w-]+\\.img$/.test(name) && existsSync(new URL('images/' + name, sample))) {
+    return new Response(readFileSync(new URL('images/' + name, sample)), { headers: { 'content-type': 'application/octet-stream' } });
+  }
   if (name === 'profile' || name === 'me') return json(read('profiles/cust-anna.json'));
   return new Response('not found', { status: 404 });
 };
@@ -181,6 +188,9 @@ before(() => {
     writeFileSync(join(dir, 'artifacts', f), readFileSync(new URL(`examples/sample/${f}`, root)));
   }
   symlinkSync(fileURLToPath(new URL('examples/sample/profiles/', root)), join(dir, 'profiles'), 'dir');
+  // The sample's engine images, for snippets that load one (`images/web.img` here, or fetched).
+  compileImages();
+  symlinkSync(fileURLToPath(new URL('examples/sample/images/', root)), join(dir, 'images'), 'dir');
   writeFileSync(join(dir, 'prelude.mjs'), PRELUDE);
   writeFileSync(join(dir, 'runner.mjs'), RUNNER);
 });

@@ -36,7 +36,7 @@ export function publicDeclarations(text) {
   return code.replace(/export interface InitOutput \{[\s\S]*?\n\}/, '');
 }
 
-for (const file of ['unisono.d.ts', 'node.d.ts', 'node.d.cts']) {
+for (const file of ['unisono.d.ts', 'node.d.ts', 'node.d.cts', 'tools.d.ts', 'tools-node.d.ts', 'tools-node.d.cts']) {
   test(`pkg/${file}: no public signature is \`any\``, () => {
     const text = readFileSync(`${ROOT}pkg/${file}`, 'utf8');
     const lines = publicDeclarations(text).split('\n').filter((l) => /\bany\b/.test(l));
@@ -50,7 +50,7 @@ test('the entries carry the document types generated from the JSON Schemas', () 
   for (const name of ['Profile', 'Catalog', 'Config', 'Context', 'Offers', 'Model', 'Decision', 'ProfileEvent', 'Channel']) {
     assert.ok(declared.includes(name), `src/types.d.ts declares ${name}`);
   }
-  for (const file of ['unisono.d.ts', 'node.d.cts']) {
+  for (const file of ['unisono.d.ts', 'node.d.cts', 'tools.d.ts', 'tools-node.d.cts']) {
     const dts = readFileSync(`${ROOT}pkg/${file}`, 'utf8');
     for (const name of declared) {
       assert.match(dts, new RegExp(`export (interface|type) ${name}\\b`), `pkg/${file} declares ${name}`);

@@ -31,36 +31,43 @@ if (exported.join() !== 'UnisonoError,createApi') {
 }
 const apiBody = api.replace(/^export (class|function) /gm, '$1 ');
 
-// --- node_glue.cjs / node.cjs / node.d.cts: the nodejs-target glue, reading the .wasm next to it.
-const cjs = readFileSync('target/pkg-nodejs/unisono.js', 'utf8');
-const tail = 'let wasm = wasmInstance.exports;\nwasm.__wbindgen_start();\n';
-if (!cjs.includes('const wasmPath = `${__dirname}/unisono_bg.wasm`;') || !cjs.endsWith(tail)) {
-  throw new Error('target/pkg-nodejs/unisono.js no longer loads ${__dirname}/unisono_bg.wasm the same way: update scripts/package.mjs');
-}
-// The API layer needs the instance's exports (its stack pointer); the nodejs glue keeps them private.
-writeFileSync('pkg/node_glue.cjs', cjs.replace('/* @ts-self-types="./unisono.d.ts" */\n', '') + 'exports.__wasm = wasm;\n');
-writeFileSync('pkg/node.cjs', `/* @ts-self-types="./node.d.cts" */
-// unisono for require(): the API of js/api.js over the nodejs-target glue (instantiated
-// synchronously when loaded).
+/**
+ * The entries of one Wasm build: `web` (unisono / tools) over `${web}_glue.js`, and the Node
+ * entries `${node}.cjs` (over `${node}_glue.cjs`), `${node}.js` and their types. `kind` tells
+ * the API layer which build it wraps. Returns the exported names.
+ */
+async function entries({ web, node, kind }) {
+  // --- NODE_glue.cjs / NODE.cjs / NODE.d.cts: the nodejs-target glue, reading the .wasm next to it.
+  const cjs = readFileSync(`target/pkg-nodejs/${web}.js`, 'utf8');
+  const tail = 'let wasm = wasmInstance.exports;\nwasm.__wbindgen_start();\n';
+  if (!cjs.includes(`const wasmPath = \`\${__dirname}/${web}_bg.wasm\`;`) || !cjs.endsWith(tail)) {
+    throw new Error(`target/pkg-nodejs/${web}.js no longer loads \${__dirname}/${web}_bg.wasm the same way: update scripts/package.mjs`);
+  }
+  // The API layer needs the instance's exports (its stack pointer); the nodejs glue keeps them private.
+  writeFileSync(`pkg/${node}_glue.cjs`, cjs.replace(`/* @ts-self-types="./${web}.d.ts" */\n`, '') + 'exports.__wasm = wasm;\n');
+  writeFileSync(`pkg/${node}.cjs`, `/* @ts-self-types="./${node}.d.cts" */
+// unisono${kind === 'tools' ? '/tools' : ''} for require(): the API of js/api.js over the nodejs-target glue
+// (instantiated synchronously when loaded).
 'use strict';
-const glue = require('./node_glue.cjs');
+const glue = require('./${node}_glue.cjs');
 
 ${apiBody}
-module.exports = createApi(glue, () => glue.__wasm);
+module.exports = createApi(glue, () => glue.__wasm, undefined, ${JSON.stringify(kind)});
 `);
-copyFileSync('target/pkg-nodejs/unisono.d.ts', 'pkg/node.d.cts');
+  copyFileSync(`target/pkg-nodejs/${web}.d.ts`, `pkg/${node}.d.cts`);
 
-// --- unisono.js: the API over the web glue (wasm-bindgen wrote it as unisono.js).
-renameSync('pkg/unisono.js', 'pkg/unisono_glue.js');
-writeFileSync('pkg/unisono.js', `/* @ts-self-types="./unisono.d.ts" */
-// unisono for browsers, workers and bundlers: the API of js/api.js over the web-target glue.
-// \`await init()\` (or \`initSync({ module })\`) before the first call.
-import __wbg_init, * as glue from './unisono_glue.js';
+  // --- WEB.js: the API over the web glue (wasm-bindgen wrote it as WEB.js).
+  renameSync(`pkg/${web}.js`, `pkg/${web}_glue.js`);
+  writeFileSync(`pkg/${web}.js`, `/* @ts-self-types="./${web}.d.ts" */
+// unisono${kind === 'tools' ? '/tools' : ''} for browsers, workers and bundlers: the API of js/api.js over the
+// web-target glue. \`await init()\` (or \`initSync({ module })\`) before the first call;
+// \`Engine.load\` initialises by itself.
+import __wbg_init, * as glue from './${web}_glue.js';
 
 ${apiBody}
 let instance;
 
-export const { ${'${names}'} } = /*#__PURE__*/ createApi(glue, () => instance, () => instance ?? init());
+export const { ${'${names}'} } = /*#__PURE__*/ createApi(glue, () => instance, () => instance ?? init(), ${JSON.stringify(kind)});
 
 /** Instantiate the Wasm module synchronously from its bytes or a compiled \`WebAssembly.Module\`. */
 export function initSync(module) {
@@ -75,34 +82,55 @@ export default async function init(module_or_path) {
 }
 `);
 
-// The API both entries export (the web one adds \`initSync\` and the default \`init\`).
-const names = Object.keys(createRequire(import.meta.url)('../pkg/node.cjs')).sort();
-const created = names.filter((n) => n !== 'UnisonoError');
-writeFileSync('pkg/unisono.js', readFileSync('pkg/unisono.js', 'utf8')
-  .replace('${names}', created.join(', ')) + 'export { UnisonoError };\n');
-const web = Object.keys(await import(new URL('../pkg/unisono.js', import.meta.url).href)).sort();
-const expectWeb = [...names, 'default', 'initSync'].sort();
-if (JSON.stringify(web) !== JSON.stringify(expectWeb)) {
-  throw new Error(`web entry exports ${web}, the nodejs entry ${names}: the entries would differ`);
-}
+  // The API both entries export (the web one adds \`initSync\` and the default \`init\`).
+  const names = Object.keys(createRequire(import.meta.url)(`../pkg/${node}.cjs`)).sort();
+  const created = names.filter((n) => n !== 'UnisonoError');
+  writeFileSync(`pkg/${web}.js`, readFileSync(`pkg/${web}.js`, 'utf8')
+    .replace('${names}', created.join(', ')) + 'export { UnisonoError };\n');
+  const webNames = Object.keys(await import(new URL(`../pkg/${web}.js`, import.meta.url).href)).sort();
+  const expectWeb = [...names, 'default', 'initSync'].sort();
+  if (JSON.stringify(webNames) !== JSON.stringify(expectWeb)) {
+    throw new Error(`${web}.js exports ${webNames}, ${node}.cjs ${names}: the entries would differ`);
+  }
 
-// --- node.js / node.d.ts: Node ESM.
-writeFileSync('pkg/node.js', `// Node ESM entry: the CommonJS build (node.cjs, instantiated synchronously when loaded), re-exported,
-// so \`import\` and \`require\` share one Wasm instance. Ready to use on import.
-import unisono from './node.cjs';
+  // --- NODE.js / NODE.d.ts: Node ESM.
+  writeFileSync(`pkg/${node}.js`, `// Node ESM entry: the CommonJS build (${node}.cjs, instantiated synchronously when loaded),
+// re-exported, so \`import\` and \`require\` share one Wasm instance. Ready to use on import.
+import unisono from './${node}.cjs';
 
 export const { ${names.join(', ')} } = unisono;
 
 /** Already initialized in Node: a no-op, so code shared with browsers can always \`await init()\`. */
 export default async function init() {}
 `);
-writeFileSync('pkg/node.d.ts', `export * from './node.cjs';
+  writeFileSync(`pkg/${node}.d.ts`, `export * from './${node}.cjs';
 
 /** Already initialized in Node: a no-op, so code shared with browsers can always \`await init()\`. */
 export default function init(moduleOrPath?: unknown): Promise<void>;
 `);
+  return names;
+}
+
+const deviceNames = await entries({ web: 'unisono', node: 'node', kind: 'device' });
+const toolsNames = await entries({ web: 'tools', node: 'tools-node', kind: 'tools' });
+const missing = deviceNames.filter((n) => !toolsNames.includes(n));
+if (missing.length) throw new Error(`the tools entry lacks ${missing}: it must be a superset of the device entry`);
 
 // --- package.json
+/** The `exports` conditions of one entry: its web build, and its Node builds as ESM / CommonJS. */
+function conditions(web, node) {
+  const browser = { types: `./${web}.d.ts`, default: `./${web}.js` };
+  return {
+    browser,
+    worker: browser,
+    node: {
+      import: { types: `./${node}.d.ts`, default: `./${node}.js` },
+      require: { types: `./${node}.d.cts`, default: `./${node}.cjs` },
+    },
+    ...browser,
+  };
+}
+
 const pkg = {
   name: 'unisono',
   version,
@@ -119,27 +147,25 @@ const pkg = {
   // `new URL('unisono_bg.wasm', import.meta.url)` into an emitted asset); Node gets the
   // synchronously instantiated build, as ESM or CommonJS; anything else the web glue.
   exports: {
-    '.': {
-      browser: { types: './unisono.d.ts', default: './unisono.js' },
-      worker: { types: './unisono.d.ts', default: './unisono.js' },
-      node: {
-        import: { types: './node.d.ts', default: './node.js' },
-        require: { types: './node.d.cts', default: './node.cjs' },
-      },
-      types: './unisono.d.ts',
-      default: './unisono.js',
-    },
+    '.': conditions('unisono', 'node'),
     // The web build without a condition picking another one: for bundled Node back ends and
     // edge runtimes, which hand the .wasm to `initSync({ module })` / `init(…)` themselves
     // (README, "Bundlers, edge runtimes"): node.cjs finds it next to itself, which a bundle breaks.
     './slim': { types: './unisono.d.ts', default: './unisono.js' },
     './unisono_bg.wasm': './unisono_bg.wasm',
+    // The authoring tools (their own, larger .wasm): engines from JSON documents, `compile`,
+    // `buildModel`, `validate`. For Node back ends and back-office pages, never a device page.
+    './tools': conditions('tools', 'tools-node'),
+    './tools_bg.wasm': './tools_bg.wasm',
     // The documents' JSON Schemas (draft 2020-12), e.g. `unisono/schemas/profile.schema.json`.
     './schemas/*': './schemas/*',
     './package.json': './package.json',
   },
   files: ['unisono.js', 'unisono_glue.js', 'unisono.d.ts', 'unisono_bg.wasm', 'unisono_bg.wasm.d.ts',
-    'node.js', 'node.d.ts', 'node.cjs', 'node_glue.cjs', 'node.d.cts', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE',
+    'node.js', 'node.d.ts', 'node.cjs', 'node_glue.cjs', 'node.d.cts',
+    'tools.js', 'tools_glue.js', 'tools.d.ts', 'tools_bg.wasm', 'tools_bg.wasm.d.ts',
+    'tools-node.js', 'tools-node.d.ts', 'tools-node.cjs', 'tools-node_glue.cjs', 'tools-node.d.cts',
+    'README.md', 'LICENSE-MIT', 'LICENSE-APACHE',
     'schemas'],
   // No module needs to run for its effect: unisono.js only defines functions and classes, and the
   // Node entries' one effect (instantiating the Wasm module) is only observable through their
@@ -185,3 +211,4 @@ console.log(`unisono ${version} package sizes (after wasm-bindgen + wasm-opt -Oz
 console.log(rows.join('\n'));
 console.log(total('browser (web js + wasm)', ['unisono.js', 'unisono_glue.js', 'unisono_bg.wasm']));
 console.log(total('node (cjs + esm + wasm)', ['node.cjs', 'node_glue.cjs', 'node.js', 'unisono_bg.wasm']));
+console.log(total('tools, web (js + wasm)', ['tools.js', 'tools_glue.js', 'tools_bg.wasm']));

@@ -1,7 +1,7 @@
 // The size budget (run by scripts/test.sh after the package build): fails when the gzip'd
 // .wasm or the whole browser payload grows past it. The budget sits just above today's size so
 // any growth is a deliberate decision (raise it here, with the reason, in the same commit);
-// the product target is 120 KB gzip for the .wasm (issue 6), not met yet: see
+// the product target is 100 KB gzip for the device .wasm (issue 14), not met yet: see
 // docs/performance.md for where the bytes go.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -19,8 +19,21 @@ import { gzipSync } from 'node:zlib';
 // (issue 14, ≈ 13 KB by its name section). The device runtime of issue 14 is where this comes down.
 // 384 → 388 KB (2026-12-04, later): audiences (`engine.scope`, `engine.reveal`, the scope check
 // and `Decision::make_public`: +3.2 KB). `compile` stays out of the device .wasm (feature `tools`).
-const BUDGET_KB = { 'unisono_bg.wasm': 388, 'unisono.js': 6, 'unisono_glue.js': 7 };
-const TARGET_KB = { 'unisono_bg.wasm': 120 };
+// 388 → 278 KB (2026-12-04): the device runtime and the tools split (issue 14). unisono_bg.wasm
+// is the device build: engines from images only, no JSON artifact readers, model builder,
+// validation, importers or `compile` (275.4 KB). Those are in tools_bg.wasm (`unisono/tools`,
+// 401.6 KB), which no device page downloads; its budget guards back-office pages and Node.
+// The device target is 100 KB (issue 14): serde in the profile / context / event readers and the
+// decision writer, and the config and offers read as JSON at load, are most of the rest.
+const BUDGET_KB = {
+  'unisono_bg.wasm': 278,
+  'unisono.js': 6,
+  'unisono_glue.js': 6,
+  'tools_bg.wasm': 404,
+  'tools.js': 6,
+  'tools_glue.js': 7,
+};
+const TARGET_KB = { 'unisono_bg.wasm': 100 };
 
 let failed = false;
 for (const [file, budget] of Object.entries(BUDGET_KB)) {

@@ -7,13 +7,16 @@
 //   node --expose-gc scripts/soak.mjs [decisions=1000000] [session|object]
 import { readFileSync } from 'node:fs';
 import { Engine, Session, wasmMemoryBytes } from '../pkg/node.js';
+import { compileImages } from './images.mjs';
 
 // mode 'session' (the fast path: Session + decideSession + session.track) or 'object' (plain
 // profile objects through engine.decide and engine.track).
 export function soak(n, { log = console.log, every = Math.max(1, Math.floor(n / 10)), mode = 'session' } = {}) {
   const dir = new URL('../examples/sample/', import.meta.url);
   const read = (f) => readFileSync(new URL(f, dir), 'utf8');
-  const engine = new Engine(read('catalog.json'), read('model.json'), read('config.json'), read('offers.json'));
+  // The device runtime on the sample's public image, as a long-running page or kiosk runs it.
+  compileImages();
+  const engine = Engine.fromImage(readFileSync(new URL('images/public.img', dir)));
   const scenarios = JSON.parse(read('scenarios.json'));
   const catalog = JSON.parse(read('catalog.json'));
   const skus = catalog.items.map((i) => i.sku);

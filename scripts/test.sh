@@ -11,6 +11,7 @@ cargo fmt --all --check
 cargo clippy --all-targets -- -D warnings
 cargo clippy --all-targets --features schema -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --features tools -- -D warnings
 
 echo "== cargo test"
 cargo test

@@ -2,9 +2,17 @@
 //! JSON strings and are parsed by the same Rust code as natively, so a decision is the same
 //! bytes in Node, in a browser and in the native CLI. Errors become real JS `Error`s with
 //! `code`, `path` and `document` properties.
+//!
+//! Two builds come from this file. The device build (no features) decides from engine images:
+//! `Engine.fromImage`, `decide`, `track`, `Session`, `reveal`. The tools build (`--features
+//! tools`, the package's `unisono/tools` entry, for Node back ends and back-office pages) adds
+//! what authors artifacts: the JSON constructor, `compile`, `buildModel`,
+//! `validate`. Everything a device page must not download sits behind `cfg(feature = "tools")`.
 
+#[cfg(feature = "tools")]
 use crate::builder::{self, Format};
 use crate::error::{Code, Error};
+#[cfg(feature = "tools")]
 use crate::model::BuildParams;
 use wasm_bindgen::prelude::*;
 
@@ -57,6 +65,7 @@ fn to_js_text(document: &'static str, v: &JsValue) -> Result<js_sys::JsString, J
     }
 }
 
+#[cfg(feature = "tools")]
 /// Copies a JS string into Wasm a piece at a time: 64k UTF-16 units, never ending a piece
 /// between the two halves of a surrogate pair.
 fn js_pieces(s: &js_sys::JsString) -> impl FnMut(&mut String) -> bool + '_ {
@@ -90,6 +99,7 @@ pub struct Engine {
 
 /// Copies one text at a time into Wasm and drops it once parsed (the catalog's in pieces), so
 /// no text is in Wasm memory together with the catalog's items.
+#[cfg(feature = "tools")]
 fn build(
     catalog: &js_sys::JsString,
     model: &js_sys::JsString,
@@ -125,6 +135,7 @@ impl Engine {
     /// Parse and validate the catalog, the model artifact (checksum verified), the config and
     /// (optional) the offer catalogue, whose eligibility rules are checked here.
     /// Throws a `UnisonoError` with `code`, `path` and `document` when one is invalid.
+    #[cfg(feature = "tools")]
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "Catalog | string")] catalog: &JsValue,
@@ -394,6 +405,7 @@ impl Engine {
 
 /// Build a model artifact (a `unisono.model/2` JSON string) from population events: `format`
 /// is `"csv"` or `"ndjson"`; `params` (optional) overrides the build parameters, e.g. `{k: 20}`.
+#[cfg(feature = "tools")]
 #[wasm_bindgen(js_name = buildModel)]
 pub fn build_model(
     events: &str,
@@ -557,6 +569,7 @@ export interface ValidationReport {
 /// Never throws: `{valid: true, problems: []}` when the engine accepts the document. `kind` is
 /// `profile`, `catalog`, `config`, `context` (checked without a catalog: any store), `offers` or
 /// `model`.
+#[cfg(feature = "tools")]
 #[wasm_bindgen(unchecked_return_type = "ValidationReport")]
 pub fn validate(
     #[wasm_bindgen(unchecked_param_type = "DocumentKind")] kind: &str,

@@ -1,5 +1,7 @@
-// The web build (--target web, async init) running the same vectors as Node and native.
-import init, * as unisono from '/pkg/unisono.js';
+// The web builds (--target web, async init) running the same vectors as Node and native: the
+// tools build from the JSON documents, the device build from the images.
+import initTools, * as tools from '/pkg/tools.js';
+import * as device from '/pkg/unisono.js';
 import { runConformance } from '/pkg-tests/conformance.mjs';
 const load = async (rel) => {
   const r = await fetch('/' + rel);
@@ -7,12 +9,13 @@ const load = async (rel) => {
   return r.text();
 };
 try {
-  await init({ module_or_path: '/pkg/unisono_bg.wasm' });
+  await initTools({ module_or_path: '/pkg/tools_bg.wasm' });
   const expected = (await load('tests/conformance/v1/expected.ndjson')).trimEnd().split('\n');
-  const results = await runConformance(unisono, load);
+  const results = await runConformance(tools, load);
   const failures = results.filter((r, i) => r.decision !== expected[i]).map((r) => r.name);
-  // The same vectors on engines loaded from their images (compiled by the test's setup).
-  const images = await runConformance(unisono, load, { image: (set) => `/target/conformance-images/${set}.img` });
+  // The same vectors on the device build, engines loaded from their images (compiled by the
+  // test's setup); `Engine.load` initialises the device module (unisono_bg.wasm) itself.
+  const images = await runConformance(device, load, { image: (set) => `/target/conformance-images/${set}.img` });
   const imageFailures = images.filter((r, i) => r.decision !== expected[i]).map((r) => r.name);
   window.__result = { total: results.length, imageTotal: images.length, expected: expected.length, failures, imageFailures, userAgent: navigator.userAgent };
 } catch (e) {

@@ -1,7 +1,8 @@
 // The kiosk's worst case in the web build: malformed and deeply nested artifacts, a reload that
 // fails, and an exception that unwinds through Wasm frames, each followed by the same decision
 // byte for byte from the same engine, and a new engine that still loads.
-import init, { Engine, Session, UnisonoError } from '/pkg/unisono.js';
+// The tools build: the worst cases are malformed JSON documents, which only it reads.
+import init, { Engine, Session, UnisonoError } from '/pkg/tools.js';
 
 const load = async (rel) => {
   const r = await fetch('/' + rel);
@@ -9,7 +10,7 @@ const load = async (rel) => {
   return r.text();
 };
 try {
-  await init({ module_or_path: '/pkg/unisono_bg.wasm' });
+  await init({ module_or_path: '/pkg/tools_bg.wasm' });
   const [catalog, model, config, offers, anna] = await Promise.all(
     ['catalog.json', 'model.json', 'config.json', 'offers.json', 'profiles/cust-anna.json'].map((f) => load(`examples/sample/${f}`)));
   const ctx = JSON.stringify({ channel: 'kiosk', store: 'lon-oxford', now: '2026-11-23T12:00:00Z' });

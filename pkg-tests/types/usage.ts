@@ -3,7 +3,7 @@
 // Compile-time assertions use two tiny helpers instead of a library: `Expect<Equal<A, B>>`
 // fails to compile unless A and B are the same type; `// @ts-expect-error` lines must not
 // compile. Nothing here runs.
-import { Engine, Session, UnisonoError, buildModel, engineVersion, validate, wasmMemoryBytes } from 'unisono';
+import { Engine, Session, UnisonoError, buildModel, engineVersion, validate, wasmMemoryBytes } from 'unisono/tools';
 import type {
   Artifacts,
   BuildParams,
@@ -43,7 +43,7 @@ import type {
   Tracked,
   ValidationReport,
   Versions,
-} from 'unisono';
+} from 'unisono/tools';
 
 // ---- helpers
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
