@@ -604,8 +604,21 @@ fn seed_text(kind: u8, i: usize) -> String {
 
 // ---- the properties ------------------------------------------------------------------------
 
+/// 1,500 cases per property (a few seconds); `PROPTEST_CASES=200000` for a longer search.
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1500);
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     /// Every seed document of every kind, damaged once to three times, read by every reader.
     #[test]
@@ -778,6 +791,112 @@ fn string_limits() {
             ] {
                 check_all(&doc).unwrap();
             }
+        }
+    }
+}
+
+/// The damage reaches every kind of error the readers give (so the comparisons above are not
+/// comparing only a few easy ones): a fixed sample of damaged seeds, classified by the serde
+/// readers' answers.
+#[test]
+fn the_damage_reaches_every_kind_of_error() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+    let mut runner = TestRunner::deterministic();
+    let strategy = (
+        0u8..3,
+        any::<usize>(),
+        prop::collection::vec(damage(), 1..4),
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    let mut ok = 0;
+    for _ in 0..6000 {
+        let (kind, i, damages) = strategy.new_tree(&mut runner).unwrap().current();
+        let mut text = seed_text(kind, i);
+        for d in &damages {
+            text = apply(&text, d);
+        }
+        let results = [
+            Profile::from_json(&text).map(|_| ()),
+            Context::from_json(&text, catalog()).map(|_| ()),
+            Profile::anonymous().track(&text).map(|_| ()),
+        ];
+        for r in results {
+            match r {
+                Ok(()) => ok += 1,
+                Err(e) => {
+                    let head: String = e.message.split(" at line ").next().unwrap_or("").into();
+                    let head = head
+                        .split([':', '`', '"'])
+                        .next()
+                        .unwrap_or("")
+                        .trim()
+                        .to_string();
+                    seen.insert(format!("{} {head}", e.code.as_str()));
+                }
+            }
+        }
+    }
+    let expected = [
+        "invalid_json EOF while parsing a value",
+        "invalid_json EOF while parsing a string",
+        "invalid_json EOF while parsing an object",
+        "invalid_json EOF while parsing a list",
+        "invalid_json trailing comma",
+        "invalid_json trailing characters",
+        "invalid_json key must be a string",
+        "invalid_json expected",
+        "invalid_json expected value",
+        "invalid_json expected ident",
+        "invalid_json invalid number",
+        "invalid_json number out of range",
+        "invalid_json invalid escape",
+        "invalid_json lone leading surrogate in hex escape",
+        "invalid_json unexpected end of hex escape",
+        "invalid_json control character (\\u0000-\\u001F) found while parsing a string",
+        "invalid_type invalid type",
+        "invalid_value unknown field",
+        "invalid_value duplicate field",
+        "invalid_value unknown channel",
+        "invalid_value unknown event type",
+        "invalid_value invalid length 0, expected an object with 10 elements",
+        "missing_field missing field",
+        "invalid_time not an RFC 3339 time",
+        "too_large at most 1000 bytes",
+        "too_large arrays and objects nest at most 127 levels deep",
+    ];
+    let missing: Vec<&str> = expected
+        .iter()
+        .copied()
+        .filter(|e| !seen.contains(*e))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "never reached: {missing:?}\nseen: {seen:#?}"
+    );
+    assert!(ok > 150, "too few damaged documents still read: {ok}");
+}
+
+/// Paths past their 256-byte limit (a long free-form key) and positions on later lines and
+/// after multi-byte characters: cut and counted alike.
+#[test]
+fn long_paths_and_positions() {
+    let key = "ké".repeat(200);
+    for value in [
+        "[1,]",
+        "tru",
+        "\"\\ud800\"",
+        "{\"a\" 1}",
+        "1e999",
+        "[[[[[[",
+        "01",
+    ] {
+        for doc in [
+            format!("{{\"schema\":\"unisono.profile/1\",\n\"id\":\"é\",\n  \"traits\":{{\"attributes\":{{\"{key}\":{value}}}}}}}"),
+            format!("{{\"schema\":\"unisono.profile/1\",\"id\":\"x\",\"events\":[{{\"type\":\"view\",\"sku\":\"A\",\n\"{key}\":{value}}}]}}"),
+            format!("{{\"channel\":\"web\",\r\n\"now\":\"2026-01-01T00:00:00Z\",\"{key}\":{value}}}"),
+        ] {
+            check_all(&doc).unwrap();
         }
     }
 }
