@@ -899,4 +899,16 @@ fn long_paths_and_positions() {
             check_all(&doc).unwrap();
         }
     }
+    // Keys that look like serde_path_to_error's own marks (`.` the root, `?` an unread key).
+    for k in [".", "?", "a.?", ".?", ""] {
+        for doc in [
+            format!(r#"{{"schema":"unisono.profile/1","id":"x","{k}":1}}"#),
+            format!(
+                r#"{{"schema":"unisono.profile/1","id":"x","traits":{{"attributes":{{"{k}":tru}}}}}}"#
+            ),
+            format!(r#"{{"channel":"web","{k}":1}}"#),
+        ] {
+            check_all(&doc).unwrap();
+        }
+    }
 }

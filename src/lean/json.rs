@@ -94,11 +94,11 @@ fn render(steps: &[Seg]) -> String {
     out
 }
 
-/// What `error::clean_path` does to serde_path_to_error's path (a key literally named `?` is
-/// indistinguishable from its "unknown key" mark, so it is cut the same way).
+/// What `error::clean_path` does to serde_path_to_error's path (a key literally named `?` or
+/// `.` is indistinguishable from its "unknown key" or "root" mark, so it is cut the same way).
 fn clean_path(p: &str) -> String {
     let p = p.strip_suffix(".?").unwrap_or(p);
-    if p == "?" {
+    if p == "." || p == "?" {
         return String::new();
     }
     crate::error::shorten(p, crate::error::MAX_PATH)
