@@ -75,8 +75,7 @@ impl Record for Fields {
 }
 
 fn placement(r: &mut Reader) -> Res<Placement> {
-    let s = r.string_value()?;
-    Placement::parse(&s).map_err(|m| Fail::data(Code::InvalidValue, m))
+    r.with_str(|s| Placement::parse(s).map_err(|m| Fail::data(Code::InvalidValue, m)))
 }
 
 /// A count (`error::count`): a non-negative integer up to [`MAX_COUNT`], with its messages.

@@ -78,15 +78,30 @@ impl Record for Fields {
 /// An event type: a known name or alias, or a custom one; a near miss of a known name is a
 /// typo (the messages are `EventType`'s serde reader's).
 pub fn event_type(r: &mut Reader) -> Res<EventType> {
-    let s = r.string_value()?;
+    r.with_str(event_type_of)
+}
+
+fn event_type_of(s: &str) -> Res<EventType> {
+    // The canonical names as written by every export of this engine: no normalising needed.
+    let exact = match s {
+        "view" => Some(EventType::View),
+        "add_to_cart" => Some(EventType::AddToCart),
+        "purchase" => Some(EventType::Purchase),
+        "search" => Some(EventType::Search),
+        "offer_impression" => Some(EventType::OfferImpression),
+        _ => None,
+    };
+    if let Some(kind) = exact {
+        return Ok(kind);
+    }
     if s.trim().is_empty() || s.len() > 100 {
         return Err(Fail::data(
             Code::InvalidValue,
             "event type must be a non-empty name of at most 100 bytes",
         ));
     }
-    let kind = EventType::parse(&s);
-    if let (EventType::Other(_), Some(near)) = (&kind, event_type_typo(&s)) {
+    let kind = EventType::parse(s);
+    if let (EventType::Other(_), Some(near)) = (&kind, event_type_typo(s)) {
         let shown: String = s.chars().take(40).collect();
         return Err(Fail::data(
             Code::InvalidValue,
@@ -97,25 +112,28 @@ pub fn event_type(r: &mut Reader) -> Res<EventType> {
 }
 
 pub fn channel(r: &mut Reader) -> Res<Channel> {
-    let s = r.string_value()?;
-    Channel::parse(&s).ok_or_else(|| {
-        let shown: String = s.chars().take(40).collect();
-        Fail::data(
-            Code::InvalidValue,
-            format!(
+    r.with_str(|s| {
+        let exact = Channel::ALL.into_iter().find(|c| c.as_str() == s);
+        exact.or_else(|| Channel::parse(s)).ok_or_else(|| {
+            let shown: String = s.chars().take(40).collect();
+            Fail::data(
+                Code::InvalidValue,
+                format!(
                 "unknown channel {shown:?} (expected web, app, kiosk, store, email, call_center)"
             ),
-        )
+            )
+        })
     })
 }
 
 pub fn timestamp(r: &mut Reader) -> Res<Timestamp> {
-    let s = r.string_value()?;
-    parse_rfc3339(&s).ok_or_else(|| {
-        let shown: String = s.chars().take(40).collect();
-        Fail::data(
-            Code::InvalidTime,
-            format!("not an RFC 3339 time: {shown:?}"),
-        )
+    r.with_str(|s| {
+        parse_rfc3339(s).ok_or_else(|| {
+            let shown: String = s.chars().take(40).collect();
+            Fail::data(
+                Code::InvalidTime,
+                format!("not an RFC 3339 time: {shown:?}"),
+            )
+        })
     })
 }

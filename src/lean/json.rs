@@ -586,6 +586,16 @@ impl<'a> Reader<'a> {
         self.string_max(usize::MAX)
     }
 
+    /// A string handed to `then` where it lies (no copy): for names parsed on the spot.
+    pub fn with_str<T>(&mut self, then: impl FnOnce(&str) -> Res<T>) -> Res<T> {
+        if self.start()? != b'"' {
+            return self.invalid_type("a string");
+        }
+        self.eat();
+        let span = self.string()?;
+        then(self.text_of(span))
+    }
+
     /// `null` (None) or what `read` reads (serde's `Option`).
     pub fn option<T>(&mut self, read: impl FnOnce(&mut Self) -> Res<T>) -> Res<Option<T>> {
         if self.ws() == Some(b'n') {
@@ -806,36 +816,33 @@ impl<'a> Reader<'a> {
 
     fn record_object<R: Record>(&mut self, rec: &mut R) -> Res<()> {
         let fields = R::FIELDS;
-        let mut seen = vec![false; fields.len()];
+        // Which fields were read: a bit each (a record has at most 64 fields).
+        let mut seen: u64 = 0;
         let mut first = true;
         while let Some(span) = self.next_key(first)? {
             first = false;
             let found = fields.iter().position(|f| *f == self.text_of(span));
-            let Some(i) = found else {
+            let Some(i) = found.filter(|&i| i < 64) else {
                 let key = self.text_of(span).to_owned();
                 if R::DENY_UNKNOWN {
-                    return Err(
-                        Fail::data(Code::InvalidValue, unknown_field(&key, fields)).key(&key)
-                    );
+                    let msg = unknown_field(&key, fields);
+                    return Err(Fail::data(Code::InvalidValue, msg).key(&key));
                 }
                 self.colon()?;
                 self.skip().map_err(|f| f.key(&key))?;
                 continue;
             };
             let name = fields.get(i).copied().unwrap_or_default();
-            match seen.get_mut(i) {
-                Some(true) => {
-                    let msg = format!("duplicate field `{name}`");
-                    return Err(Fail::data(Code::InvalidValue, msg).key(name));
-                }
-                Some(s) => *s = true,
-                None => {}
+            if seen & (1 << i) != 0 {
+                let msg = format!("duplicate field `{name}`");
+                return Err(Fail::data(Code::InvalidValue, msg).key(name));
             }
+            seen |= 1 << i;
             self.colon()?;
             rec.field(i, self).map_err(|f| f.key(name))?;
         }
-        let missing = (0..fields.len())
-            .find(|&i| !R::has_default(i) && !seen.get(i).copied().unwrap_or(false));
+        let missing =
+            (0..fields.len().min(64)).find(|&i| !R::has_default(i) && seen & (1 << i) == 0);
         if let Some(name) = missing.and_then(|i| fields.get(i)) {
             let msg = format!("missing field `{name}`");
             return Err(Fail::data(Code::MissingField, msg).key(name));
