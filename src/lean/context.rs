@@ -2,7 +2,7 @@
 //! then checked by the same [`Context::validate_with`].
 
 use super::event::{channel, timestamp};
-use super::json::{Fail, Num, Reader, Record, Res};
+use super::json::{Fail, Num, Reader, Record, Res, Shape};
 use crate::channel::{Channel, Placement};
 use crate::context::Context;
 use crate::error::{self, Code, MAX_COUNT};
@@ -44,8 +44,8 @@ struct Fields {
     limit: Option<usize>,
 }
 
-impl Record for Fields {
-    const FIELDS: &'static [&'static str] = &[
+static SHAPE: Shape = Shape {
+    fields: &[
         "channel",
         "placement",
         "sku",
@@ -53,11 +53,15 @@ impl Record for Fields {
         "locale",
         "now",
         "limit",
-    ];
-    const DENY_UNKNOWN: bool = true;
+    ],
+    deny_unknown: true,
+    // channel, now
+    required: 0b10_0001,
+};
 
-    fn has_default(i: usize) -> bool {
-        !matches!(i, 0 | 5)
+impl Record for Fields {
+    fn shape(&self) -> &'static Shape {
+        &SHAPE
     }
 
     fn field(&mut self, i: usize, r: &mut Reader) -> Res<()> {
@@ -75,7 +79,7 @@ impl Record for Fields {
 }
 
 fn placement(r: &mut Reader) -> Res<Placement> {
-    r.with_str(|s| Placement::parse(s).map_err(|m| Fail::data(Code::InvalidValue, m)))
+    Placement::parse(r.str_here()?).map_err(|m| Fail::data(Code::InvalidValue, m))
 }
 
 /// A count (`error::count`): a non-negative integer up to [`MAX_COUNT`], with its messages.

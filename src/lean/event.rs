@@ -1,7 +1,7 @@
 //! The event reader: a profile's `events[i]` and the lone event `track` takes, read as the
 //! serde `Event` is, then checked by the same [`validate_event`].
 
-use super::json::{Fail, Reader, Record, Res};
+use super::json::{Fail, Reader, Record, Res, Shape};
 use crate::channel::{event_type_typo, Channel};
 use crate::error::{self, Code};
 use crate::profile::{validate_event, Event, EventType, MAX_STRING};
@@ -47,14 +47,18 @@ struct Fields {
     query: Option<String>,
 }
 
-impl Record for Fields {
-    const FIELDS: &'static [&'static str] = &[
+static SHAPE: Shape = Shape {
+    fields: &[
         "type", "sku", "category", "channel", "store", "ts", "quantity", "price", "offer", "query",
-    ];
-    const DENY_UNKNOWN: bool = false;
+    ],
+    deny_unknown: false,
+    // type, channel, ts
+    required: 0b10_1001,
+};
 
-    fn has_default(i: usize) -> bool {
-        !matches!(i, 0 | 3 | 5)
+impl Record for Fields {
+    fn shape(&self) -> &'static Shape {
+        &SHAPE
     }
 
     fn field(&mut self, i: usize, r: &mut Reader) -> Res<()> {
@@ -78,7 +82,7 @@ impl Record for Fields {
 /// An event type: a known name or alias, or a custom one; a near miss of a known name is a
 /// typo (the messages are `EventType`'s serde reader's).
 pub fn event_type(r: &mut Reader) -> Res<EventType> {
-    r.with_str(event_type_of)
+    event_type_of(r.str_here()?)
 }
 
 fn event_type_of(s: &str) -> Res<EventType> {
@@ -112,7 +116,8 @@ fn event_type_of(s: &str) -> Res<EventType> {
 }
 
 pub fn channel(r: &mut Reader) -> Res<Channel> {
-    r.with_str(|s| {
+    let s = r.str_here()?;
+    {
         let exact = Channel::ALL.into_iter().find(|c| c.as_str() == s);
         exact.or_else(|| Channel::parse(s)).ok_or_else(|| {
             let shown: String = s.chars().take(40).collect();
@@ -123,17 +128,16 @@ pub fn channel(r: &mut Reader) -> Res<Channel> {
             ),
             )
         })
-    })
+    }
 }
 
 pub fn timestamp(r: &mut Reader) -> Res<Timestamp> {
-    r.with_str(|s| {
-        parse_rfc3339(s).ok_or_else(|| {
-            let shown: String = s.chars().take(40).collect();
-            Fail::data(
-                Code::InvalidTime,
-                format!("not an RFC 3339 time: {shown:?}"),
-            )
-        })
+    let s = r.str_here()?;
+    parse_rfc3339(s).ok_or_else(|| {
+        let shown: String = s.chars().take(40).collect();
+        Fail::data(
+            Code::InvalidTime,
+            format!("not an RFC 3339 time: {shown:?}"),
+        )
     })
 }

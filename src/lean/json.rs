@@ -586,14 +586,14 @@ impl<'a> Reader<'a> {
         self.string_max(usize::MAX)
     }
 
-    /// A string handed to `then` where it lies (no copy): for names parsed on the spot.
-    pub fn with_str<T>(&mut self, then: impl FnOnce(&str) -> Res<T>) -> Res<T> {
+    /// A string where it lies (no copy): for names parsed on the spot.
+    pub fn str_here(&mut self) -> Res<&str> {
         if self.start()? != b'"' {
             return self.invalid_type("a string");
         }
         self.eat();
         let span = self.string()?;
-        then(self.text_of(span))
+        Ok(self.text_of(span))
     }
 
     /// `null` (None) or what `read` reads (serde's `Option`).
@@ -752,23 +752,38 @@ impl<'a> Reader<'a> {
         over: &str,
         mut element: impl FnMut(&mut Self) -> Res<T>,
     ) -> Res<Vec<T>> {
+        let mut out = Vec::new();
+        self.elements(expected, max, over, &mut |r| {
+            out.push(element(r)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// [`Reader::list`] without its element type: one copy for every list.
+    fn elements(
+        &mut self,
+        expected: &str,
+        max: usize,
+        over: &str,
+        each: &mut dyn FnMut(&mut Self) -> Res<()>,
+    ) -> Res<()> {
         if self.start()? != b'[' {
             return self.invalid_type(expected);
         }
         self.enter()?;
         self.eat();
-        let mut out = Vec::new();
-        while self.next_element(out.is_empty())? {
-            let i = out.len();
-            let e = element(self).map_err(|f| f.index(i))?;
-            if out.len() == max {
+        let mut n = 0;
+        while self.next_element(n == 0)? {
+            each(self).map_err(|f| f.index(n))?;
+            if n == max {
                 return Err(Fail::data(Code::TooLarge, over));
             }
-            out.push(e);
+            n += 1;
         }
         self.end_list()?;
         self.leave();
-        Ok(out)
+        Ok(())
     }
 
     /// An object's entries in document order, each value read by `value` (serde's
@@ -794,7 +809,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A struct, as serde derive reads one: an object, or an array of its fields in order.
-    pub fn record<R: Record>(&mut self, rec: &mut R) -> Res<()> {
+    pub fn record(&mut self, rec: &mut dyn Record) -> Res<()> {
         match self.start()? {
             b'{' => {
                 self.enter()?;
@@ -814,8 +829,9 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    fn record_object<R: Record>(&mut self, rec: &mut R) -> Res<()> {
-        let fields = R::FIELDS;
+    fn record_object(&mut self, rec: &mut dyn Record) -> Res<()> {
+        let shape = rec.shape();
+        let fields = shape.fields;
         // Which fields were read: a bit each (a record has at most 64 fields).
         let mut seen: u64 = 0;
         let mut first = true;
@@ -824,7 +840,7 @@ impl<'a> Reader<'a> {
             let found = fields.iter().position(|f| *f == self.text_of(span));
             let Some(i) = found.filter(|&i| i < 64) else {
                 let key = self.text_of(span).to_owned();
-                if R::DENY_UNKNOWN {
+                if shape.deny_unknown {
                     let msg = unknown_field(&key, fields);
                     return Err(Fail::data(Code::InvalidValue, msg).key(&key));
                 }
@@ -841,8 +857,8 @@ impl<'a> Reader<'a> {
             self.colon()?;
             rec.field(i, self).map_err(|f| f.key(name))?;
         }
-        let missing =
-            (0..fields.len().min(64)).find(|&i| !R::has_default(i) && seen & (1 << i) == 0);
+        let missing = (0..fields.len().min(64))
+            .find(|&i| shape.required & (1 << i) != 0 && seen & (1 << i) == 0);
         if let Some(name) = missing.and_then(|i| fields.get(i)) {
             let msg = format!("missing field `{name}`");
             return Err(Fail::data(Code::MissingField, msg).key(name));
@@ -850,14 +866,15 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    fn record_array<R: Record>(&mut self, rec: &mut R) -> Res<()> {
-        let n = R::FIELDS.len();
+    fn record_array(&mut self, rec: &mut dyn Record) -> Res<()> {
+        let shape = rec.shape();
+        let n = shape.fields.len();
         let mut read = 0;
         for i in 0..n {
             if self.next_element(read == 0)? {
                 rec.field(i, self).map_err(|f| f.index(i))?;
                 read += 1;
-            } else if !R::has_default(i) {
+            } else if shape.required & (1 << i.min(63)) != 0 {
                 let msg = format!("invalid length {i}, expected an object with {n} elements");
                 return Err(Fail::data(Code::InvalidValue, msg));
             }
@@ -866,14 +883,19 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// A struct a [`Reader::record`] fills, field by field.
+/// The fields of a struct as serde derive reads it: JSON names in declaration order (at most
+/// 64), whether unknown keys are refused (`deny_unknown_fields`), and which fields must be
+/// present (a bit per field; the others have defaults).
+pub struct Shape {
+    pub fields: &'static [&'static str],
+    pub deny_unknown: bool,
+    pub required: u64,
+}
+
+/// A struct a [`Reader::record`] fills, field by field. Object-safe, so one copy of the
+/// record reading serves every struct (the `.wasm` size counts).
 pub trait Record {
-    /// The JSON names of the fields, in declaration order.
-    const FIELDS: &'static [&'static str];
-    /// `#[serde(deny_unknown_fields)]`.
-    const DENY_UNKNOWN: bool;
-    /// Whether field `i` may be absent.
-    fn has_default(i: usize) -> bool;
+    fn shape(&self) -> &'static Shape;
     /// Read field `i` at the reader's position.
     fn field(&mut self, i: usize, r: &mut Reader) -> Res<()>;
 }

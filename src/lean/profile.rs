@@ -1,7 +1,7 @@
 //! The profile reader: the unified profile document read as the serde `Profile` is, checked by
 //! the same `Profile::validate`, then put in the same canonical order.
 
-use super::json::{Reader, Record, Res};
+use super::json::{Reader, Record, Res, Shape};
 use super::write::event_json;
 use crate::error;
 use crate::profile::{
@@ -46,8 +46,8 @@ struct Fields {
     events: Vec<Event>,
 }
 
-impl Record for Fields {
-    const FIELDS: &'static [&'static str] = &[
+static SHAPE: Shape = Shape {
+    fields: &[
         "schema",
         "id",
         "identifiers",
@@ -56,11 +56,15 @@ impl Record for Fields {
         "segments",
         "cart",
         "events",
-    ];
-    const DENY_UNKNOWN: bool = true;
+    ],
+    deny_unknown: true,
+    // schema, id
+    required: 0b11,
+};
 
-    fn has_default(i: usize) -> bool {
-        i >= 2
+impl Record for Fields {
+    fn shape(&self) -> &'static Shape {
+        &SHAPE
     }
 
     fn field(&mut self, i: usize, r: &mut Reader) -> Res<()> {
@@ -92,11 +96,14 @@ impl Record for Fields {
 fn identifier(r: &mut Reader) -> Res<Identifier> {
     #[derive(Default)]
     struct F(Option<String>, Option<String>);
+    static SHAPE: Shape = Shape {
+        fields: &["type", "value"],
+        deny_unknown: false,
+        required: 0b11,
+    };
     impl Record for F {
-        const FIELDS: &'static [&'static str] = &["type", "value"];
-        const DENY_UNKNOWN: bool = false;
-        fn has_default(_: usize) -> bool {
-            false
+        fn shape(&self) -> &'static Shape {
+            &SHAPE
         }
         fn field(&mut self, i: usize, r: &mut Reader) -> Res<()> {
             let s = Some(r.string_value()?);
@@ -118,11 +125,15 @@ fn identifier(r: &mut Reader) -> Res<Identifier> {
 
 struct ConsentFields<'a>(&'a mut Consents);
 
+static CONSENTS: Shape = Shape {
+    fields: &["personalization", "marketing"],
+    deny_unknown: true,
+    required: 0,
+};
+
 impl Record for ConsentFields<'_> {
-    const FIELDS: &'static [&'static str] = &["personalization", "marketing"];
-    const DENY_UNKNOWN: bool = true;
-    fn has_default(_: usize) -> bool {
-        true
+    fn shape(&self) -> &'static Shape {
+        &CONSENTS
     }
     fn field(&mut self, i: usize, r: &mut Reader) -> Res<()> {
         let v = r.boolean()?;
@@ -137,17 +148,20 @@ impl Record for ConsentFields<'_> {
 
 fn traits(r: &mut Reader) -> Res<Traits> {
     struct F(Traits);
-    impl Record for F {
-        const FIELDS: &'static [&'static str] = &[
+    static SHAPE: Shape = Shape {
+        fields: &[
             "tier",
             "preferred_store",
             "locale",
             "lifetime_value",
             "attributes",
-        ];
-        const DENY_UNKNOWN: bool = true;
-        fn has_default(_: usize) -> bool {
-            true
+        ],
+        deny_unknown: true,
+        required: 0,
+    };
+    impl Record for F {
+        fn shape(&self) -> &'static Shape {
+            &SHAPE
         }
         fn field(&mut self, i: usize, r: &mut Reader) -> Res<()> {
             let t = &mut self.0;
@@ -174,11 +188,14 @@ fn traits(r: &mut Reader) -> Res<Traits> {
 
 fn cart_line(r: &mut Reader) -> Res<CartLine> {
     struct F(Option<String>, f64);
+    static SHAPE: Shape = Shape {
+        fields: &["sku", "quantity"],
+        deny_unknown: true,
+        required: 0b01,
+    };
     impl Record for F {
-        const FIELDS: &'static [&'static str] = &["sku", "quantity"];
-        const DENY_UNKNOWN: bool = true;
-        fn has_default(i: usize) -> bool {
-            i == 1
+        fn shape(&self) -> &'static Shape {
+            &SHAPE
         }
         fn field(&mut self, i: usize, r: &mut Reader) -> Res<()> {
             if i == 0 {
