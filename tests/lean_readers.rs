@@ -645,6 +645,18 @@ proptest! {
         check_all(&apply(&text, &d)).map_err(TestCaseError::fail)?;
     }
 
+    /// Events are written as serde_json writes them, plainly (the order of events sharing a
+    /// timestamp) and canonically (decisions' impressions, the digests).
+    #[test]
+    fn events_are_written_as_serde_json_does(text in profile_text()) {
+        if let Ok(p) = Profile::from_json(&text) {
+            for e in &p.events {
+                prop_assert_eq!(lean::write::event_json(e, false), serde_json::to_string(e).unwrap());
+                prop_assert_eq!(lean::write::event_json(e, true), unisono::hash::to_canonical_string(e));
+            }
+        }
+    }
+
     /// Generated events alone, and damaged.
     #[test]
     fn generated_events_read_alike(text in event_text(), d in damage()) {
