@@ -15,9 +15,7 @@ fn catalog() -> &'static unisono::catalog::Catalog {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
+    let Ok(text) = std::str::from_utf8(data) else { return };
     let _ = unisono::model::Model::from_json(text, catalog());
     if let Ok(c) = unisono::catalog::Catalog::from_json(text) {
         let _ = unisono::model::Model::from_json(text, &c);
