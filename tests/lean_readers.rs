@@ -919,6 +919,15 @@ fn long_paths_and_positions() {
                 r#"{{"schema":"unisono.profile/1","id":"x","traits":{{"attributes":{{"{k}":tru}}}}}}"#
             ),
             format!(r#"{{"channel":"web","{k}":1}}"#),
+            format!(
+                r#"{{"schema":"unisono.profile/1","id":"x","traits":{{"attributes":{{"{k}":{{"a":1 "b":2}}}}}}}}"#
+            ),
+            format!(
+                r#"{{"schema":"unisono.profile/1","id":"x","traits":{{"attributes":{{"{k}":[{{"a":1,}}]}}}}}}"#
+            ),
+            format!(
+                r#"{{"type":"view","sku":"A","channel":"web","ts":"2026-01-01T00:00:00Z","{k}":{{"a":1 "b":2}}}}"#
+            ),
         ] {
             check_all(&doc).unwrap();
         }

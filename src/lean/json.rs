@@ -26,6 +26,9 @@ enum Why {
 enum Seg {
     Key(String),
     Index(usize),
+    /// Inside an object, before its next key was read: serde_path_to_error writes `?`, and
+    /// `error::clean_path` cuts one trailing `.?` (a real key named `?` keeps its own).
+    Unread,
 }
 
 /// A failed read: why, and the path to the value, innermost step first (each reader adds its
@@ -84,6 +87,12 @@ fn render(steps: &[Seg]) -> String {
                 }
                 out.push_str(k);
             }
+            Seg::Unread => {
+                if i > 0 {
+                    out.push('.');
+                }
+                out.push('?');
+            }
             Seg::Index(n) => {
                 out.push('[');
                 out.push_str(itoa::Buffer::new().format(*n));
@@ -95,7 +104,7 @@ fn render(steps: &[Seg]) -> String {
 }
 
 /// What `error::clean_path` does to serde_path_to_error's path (a key literally named `?` or
-/// `.` is indistinguishable from its "unknown key" or "root" mark, so it is cut the same way).
+/// `.` is indistinguishable from its "unread key" or "root" mark, so it is cut the same way).
 fn clean_path(p: &str) -> String {
     let p = p.strip_suffix(".?").unwrap_or(p);
     if p == "." || p == "?" {
@@ -694,8 +703,15 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// serde_json's `has_next_key`, then the key itself.
+    /// serde_json's `has_next_key`, then the key itself; a failure is at the unread key.
     fn next_key(&mut self, first: bool) -> Res<Option<Span>> {
+        self.key_at(first).map_err(|mut f| {
+            f.steps.push(Seg::Unread);
+            f
+        })
+    }
+
+    fn key_at(&mut self, first: bool) -> Res<Option<Span>> {
         let more = match self.ws() {
             None => return self.peek_error(EOF_OBJECT),
             Some(b'}') => false,
