@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(profile event context artifacts catalog_pieces model import validate decide image)
+[ ${#targets[@]} -gt 0 ] || targets=(profile event context artifacts catalog_pieces model import validate decide image lean_readers)
 ./seed.sh
 export RUSTC_BOOTSTRAP=1
 cargo fuzz build -O --fuzz-dir .

@@ -2,7 +2,7 @@
 # Seeds the fuzz corpora from the sample retailer and the conformance vectors.
 set -euo pipefail
 cd "$(dirname "$0")"
-mkdir -p corpus/profile corpus/artifacts corpus/decide corpus/context corpus/event corpus/catalog_pieces corpus/model corpus/import corpus/validate corpus/image
+mkdir -p corpus/profile corpus/artifacts corpus/decide corpus/context corpus/event corpus/catalog_pieces corpus/model corpus/import corpus/validate corpus/image corpus/lean_readers
 for f in ../examples/sample/profiles/*.json; do cp "$f" "corpus/profile/$(basename "$f")"; done
 for f in catalog config offers; do cp "../examples/sample/$f.json" "corpus/artifacts/$f.json"; done
 head -c 20000 ../examples/sample/events.csv > corpus/artifacts/events.csv
@@ -75,5 +75,8 @@ for set in sample ties; do
   for mode in 0 1; do printf "\\x0$mode" | cat - "corpus/image/$set.img" > "corpus/image/$set-$mode"; done
   rm "corpus/image/$set.img"
 done
+# lean_readers: every kind of document the device runtime reads.
+for f in ../examples/sample/profiles/*.json; do cp "$f" "corpus/lean_readers/$(basename "$f")"; done
+cp corpus/context/kiosk.json corpus/event/add.json corpus/lean_readers/
 for d in corpus/*/; do printf '%s %s, ' "$(ls "$d" | wc -l)" "$(basename "$d")"; done; echo seeded
 

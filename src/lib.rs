@@ -28,6 +28,8 @@ pub mod hash;
 pub mod image;
 pub mod import;
 pub mod itemset;
+/// The device runtime's serde-free readers (profile, context, event) and decision writer.
+pub mod lean;
 pub mod model;
 pub mod offers;
 pub mod profile;

@@ -307,7 +307,7 @@ impl Profile {
         Ok(p)
     }
 
-    fn validate(&self) -> error::Result<()> {
+    pub(crate) fn validate(&self) -> error::Result<()> {
         let err = |code, path: String, msg: &str| Err(Error::new(code, "profile", path, msg));
         if self.schema != PROFILE_SCHEMA {
             return err(
