@@ -4,9 +4,9 @@
 # binaryen; never Debian's 108, which writes broken modules); then package.json, the entries and
 # a size report (raw / gzip / brotli), by scripts/package.mjs.
 #
-#   unisono_bg.wasm   the device runtime (no features): decides from engine images. What every
+#   unisono_bg.wasm   the device runtime (--no-default-features): decides from engine images. What every
 #                     page, webview, kiosk and edge function downloads.
-#   tools_bg.wasm     the authoring tools (`--features tools`): engines from JSON documents,
+#   tools_bg.wasm     the authoring tools (default features): engines from JSON documents,
 #                     compile, buildModel, validate. For Node back ends and back-office pages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,6 +35,6 @@ build() {
     "pkg/${name}_bg.wasm" -o "pkg/${name}_bg.wasm"
 }
 
-build unisono
-build tools --features tools
+build unisono --no-default-features
+build tools
 node scripts/package.mjs

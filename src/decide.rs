@@ -66,6 +66,12 @@ impl Decision {
     /// The canonical decision JSON: never `-0` (a `-0` in a JSON text and the `0` a JS
     /// object sends are the same input, so they give the same bytes).
     pub fn to_json(&self) -> String {
+        crate::lean::decision::write(self)
+    }
+
+    /// [`Decision::to_json`] through serde: the reference the hand-written writer
+    /// (`crate::lean::decision`) is tested against; nothing else calls it.
+    pub fn to_json_serde(&self) -> String {
         crate::hash::to_canonical_string(self)
     }
 

@@ -377,13 +377,35 @@ pub fn from_json<T: serde::de::DeserializeOwned>(document: &'static str, text: &
     // Recursion in serde_json is limited ([`MAX_DEPTH`]), so deep nesting is an error, not a
     // stack overflow; values it ignores (unknown event keys) are skipped in a loop, not
     // recursively.
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = clean_path(&e.path().to_string());
-        depth_exceeded(document, from_serde(document, path, e.inner()), e.inner())
-    })?;
+    let value: T = deserialize(document, &mut de)?;
     de.end()
         .map_err(|e| from_serde(document, String::new(), &e))?;
     Ok(value)
+}
+
+/// With the tools, an error names its JSON path (serde_path_to_error).
+#[cfg(feature = "tools")]
+fn deserialize<'de, T: serde::Deserialize<'de>>(
+    document: &'static str,
+    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
+) -> Result<T> {
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = clean_path(&e.path().to_string());
+        depth_exceeded(document, from_serde(document, path, e.inner()), e.inner())
+    })
+}
+
+/// The device runtime reads with serde only the config and offers sections of an engine image,
+/// which the compiler checked with paths; a section that still fails (a hostile image) is
+/// reported at the section, and the ~130 KB of path tracking stay out of the device `.wasm`.
+/// Profiles, contexts and events have their own readers with paths (`crate::lean`).
+#[cfg(not(feature = "tools"))]
+fn deserialize<'de, T: serde::Deserialize<'de>>(
+    document: &'static str,
+    de: &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
+) -> Result<T> {
+    T::deserialize(de)
+        .map_err(|e| depth_exceeded(document, from_serde(document, String::new(), &e), &e))
 }
 
 /// Deserialize from an already parsed JSON value (used for nested documents).

@@ -301,6 +301,12 @@ impl Profile {
     /// Parse and validate a profile document, then put it in canonical order (events sorted by
     /// time, segments sorted) so that the order of the input never changes a decision.
     pub fn from_json(text: &str) -> error::Result<Profile> {
+        crate::lean::read_profile(text)
+    }
+
+    /// [`Profile::from_json`] through serde: the reference the hand-written reader
+    /// (`crate::lean`) is tested against (`tests/lean_readers.rs`); nothing else calls it.
+    pub fn from_json_serde(text: &str) -> error::Result<Profile> {
         let mut p: Profile = error::from_json("profile", text)?;
         p.validate()?;
         p.canonicalize();
@@ -449,6 +455,17 @@ pub fn validate_event(e: &Event, document: &'static str, prefix: &str) -> error:
     Ok(())
 }
 
+impl Event {
+    /// One event document read through serde and checked as `track` checks it: the reference
+    /// the hand-written reader (`crate::lean::read_event`) is tested against; nothing else
+    /// calls it.
+    pub fn from_json_serde(text: &str) -> error::Result<Event> {
+        let e: Event = error::from_json("event", text)?;
+        validate_event(&e, "event", "")?;
+        Ok(e)
+    }
+}
+
 impl Profile {
     /// Record one event on the device, in real time: the event joins the history and the cart
     /// follows add / remove / purchase, so the next decision on any channel reflects it. Past
@@ -472,8 +489,7 @@ impl Profile {
         event_json: &str,
         mut dropped: impl FnMut(&Event),
     ) -> error::Result<(Event, usize)> {
-        let e: Event = error::from_json("event", event_json)?;
-        validate_event(&e, "event", "")?;
+        let e = crate::lean::read_event(event_json)?;
         if let Some(sku) = e.sku.clone() {
             let qty = e.quantity.unwrap_or(1.0);
             match e.kind {

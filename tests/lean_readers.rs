@@ -98,7 +98,7 @@ fn check_profile(text: &str) -> Result<(), String> {
     same(
         "profile",
         text,
-        Profile::from_json(text),
+        Profile::from_json_serde(text),
         lean::read_profile(text),
         Profile::to_json,
     )
@@ -115,7 +115,7 @@ fn check_context(text: &str) -> Result<(), String> {
         json,
     )?;
     let cat = catalog();
-    let want = Context::from_json(text, cat);
+    let want = Context::from_json_serde(text, cat);
     same(
         "context",
         text,
@@ -127,7 +127,7 @@ fn check_context(text: &str) -> Result<(), String> {
 
 fn check_event(text: &str) -> Result<(), String> {
     let json = |e: &Event| serde_json::to_string(e).unwrap();
-    let want = Profile::anonymous().track(text);
+    let want = Event::from_json_serde(text);
     same("event", text, want, lean::read_event(text), json)
 }
 
@@ -692,7 +692,7 @@ proptest! {
         let contexts = context_seeds();
         let ctx = &contexts[c % contexts.len()];
         if let Ok(d) = engine().decide_json(&text, ctx) {
-            prop_assert_eq!(lean::decision::write(&d), d.to_json());
+            prop_assert_eq!(lean::decision::write(&d), d.to_json_serde());
             prop_assert_eq!(lean::decision::write_with(&d, false), serde_json::to_string(&d).unwrap());
         }
     }
@@ -717,7 +717,7 @@ fn seeds_read_alike_as_every_kind() {
 fn every_conformance_decision_is_written_alike() {
     for (profile, context) in cases() {
         let d = engine().decide_json(profile, context).unwrap();
-        assert_eq!(lean::decision::write(&d), d.to_json(), "{context}");
+        assert_eq!(lean::decision::write(&d), d.to_json_serde(), "{context}");
         assert_eq!(
             lean::decision::write_with(&d, false),
             serde_json::to_string(&d).unwrap()
