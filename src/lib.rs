@@ -28,6 +28,9 @@ pub mod hash;
 pub mod image;
 pub mod import;
 pub mod itemset;
+// Measured ROI from the event stream (docs/measure.md): native tooling, not part of a decision.
+#[cfg(not(target_arch = "wasm32"))]
+pub mod measure;
 pub mod model;
 pub mod offers;
 pub mod profile;
