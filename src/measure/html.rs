@@ -239,7 +239,7 @@ impl Report {
         let _ = write!(
             o,
             "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\
+<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><link rel=\"icon\" href=\"data:,\">\
 <title>unisono measure</title><style>{STYLE}</style></head><body><h1>Measured uplift</h1>\
 <p>{} events of {} customers, {} to {} ({} days); {} purchases, revenue {:.2}. Attribution window {} days; \

@@ -97,7 +97,12 @@ fn event<'a>(r: &Raw<'a>, line: usize) -> error::Result<StreamEvent<'a>> {
             "every event needs a channel",
         ));
     }
-    let channel = Channel::parse(r.channel).ok_or_else(|| {
+    // The canonical names without `Channel::parse`'s normalising copy (one per event).
+    let exact = Channel::ALL
+        .iter()
+        .copied()
+        .find(|c| c.as_str() == r.channel);
+    let channel = exact.or_else(|| Channel::parse(r.channel)).ok_or_else(|| {
         err(
             line,
             "channel",
