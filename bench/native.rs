@@ -548,6 +548,54 @@ fn main() {
                 t.elapsed().as_secs_f64() * 1e6 / iters as f64
             );
         }
+        "measure" => measure(dir, sizes.first().copied().unwrap_or(262_000)),
         _ => eprintln!("unknown command {cmd}"),
     }
+}
+
+/// `measure DIR [CUSTOMERS]`: `unisono measure` over a synthetic stream of CUSTOMERS × ~38 events
+/// (262,000: ~10M), written once to DIR/measure/events.ndjson, then read from the file as the CLI
+/// does. Peak memory: run it under `/usr/bin/time -v` (docs/measure.md has the figures).
+fn measure(dir: &std::path::Path, customers: usize) {
+    use unisono::measure::{stream, synth, Measure, Settings};
+    let d = dir.join("measure");
+    let _ = std::fs::create_dir_all(&d);
+    let mut spec = synth::Spec::standard(customers);
+    spec.filler_views = 30;
+    let path = d.join(format!("events-{customers}.ndjson"));
+    if !path.exists() {
+        let Ok(f) = std::fs::File::create(&path) else {
+            return;
+        };
+        let mut w = std::io::BufWriter::new(f);
+        let _ = synth::write_ndjson(&spec, 1, &mut w);
+    }
+    let offers = unisono::offers::Offers::from_json(&spec.offers_json()).ok();
+    let (Ok(f), Ok(mut m)) = (
+        std::fs::File::open(&path),
+        Measure::new(offers.as_ref(), Settings::default()),
+    ) else {
+        return;
+    };
+    let t = Instant::now();
+    let read = stream::read(
+        std::io::BufReader::with_capacity(1 << 20, f),
+        stream::Format::Ndjson,
+        &mut m,
+    );
+    let report = m.finish();
+    let secs = t.elapsed().as_secs_f64();
+    if let Err(e) = read {
+        eprintln!("{e}");
+        return;
+    }
+    let events = report.stream.events;
+    eprintln!(
+        "measure: {events} events of {customers} customers in {secs:.2} s ({:.2} M events/s)",
+        events as f64 / secs / 1e6
+    );
+    write(
+        &d.join("native.json"),
+        &format!("{{\"events\":{events},\"customers\":{customers},\"seconds\":{secs:.3}}}\n"),
+    );
 }

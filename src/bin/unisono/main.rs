@@ -9,6 +9,7 @@ use unisono::model::{BuildParams, Similarity};
 use unisono::Engine;
 
 mod eval_cmd;
+mod measure_cmd;
 
 const USAGE: &str = "\
 unisono — one personalization decision, every channel
@@ -29,6 +30,9 @@ USAGE:
                       (every problem with its path; exit code 1 when there is one)
   unisono eval [--data FILE(.gz)] [--format online-retail|csv|ndjson] [--min-days 3] [--out report.json] [--tune]
                [--validation] [--config FILE] [--params FILE]
+  unisono measure --events FILE [--offers FILE] [--config FILE] [--window-days N] [--json] [--html FILE]
+                      (uplift of offers and recommendations per channel; docs/measure.md)
+  unisono measure synth --customers N [--seed S] [--views N] [--srm-bug] --out-dir DIR
   unisono help
 
 Errors are printed as `document: path: message [code]`; the exit code is 2 for bad input.";
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
         Some("decide") => decide(&args[1..]),
         Some("compile") => compile(&args[1..]),
         Some("eval") => eval_cmd::run(&args[1..]),
+        Some("measure") => measure_cmd::run(&args[1..]),
         Some("import") => import(&args[1..]),
         Some("validate") => return validate(&args[1..]),
         Some("seal") => seal(&args[1..]),
