@@ -1,8 +1,8 @@
 // The HTML report of `unisono measure` (native CLI, not the npm package) in headless Chromium:
 // the page loads under its own Content-Security-Policy without a console error or a violation,
 // makes no request, and its SVG charts have one interval bar per revenue comparison in the JSON
-// report and one curve per comparison with a daily curve. Uses target/release/unisono (built
-// here with cargo when absent; UNISONO_BIN overrides).
+// report and one curve per comparison with a daily curve. Uses the CLI as cargo builds it for
+// the tests (target/debug/unisono, brought up to date here; UNISONO_BIN overrides).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,14 +15,13 @@ import { watch, assertClean } from './browser-guard.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const BIN = process.env.UNISONO_BIN ?? join(ROOT, 'target/release/unisono');
+const BIN = process.env.UNISONO_BIN ?? join(ROOT, 'target/debug/unisono');
 let context, dir;
 
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} missing: scripts/bootstrap.sh installs Debian's chromium`);
-  if (!existsSync(BIN)) {
-    execFileSync('cargo', ['build', '--release', '--quiet', '--bin', 'unisono'], { cwd: ROOT, stdio: 'inherit' });
-  }
+  // Never a stale binary: cargo returns at once when it is up to date.
+  if (!process.env.UNISONO_BIN) execFileSync('cargo', ['build', '--quiet', '--bin', 'unisono'], { cwd: ROOT, stdio: 'inherit' });
   dir = mkdtempSync(join(tmpdir(), 'unisono-measure-'));
   for (const v of ['XDG_CONFIG_HOME', 'XDG_CACHE_HOME']) process.env[v] = dir;
   context = await chromium.launchPersistentContext(join(dir, 'profile'), {
