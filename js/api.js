@@ -408,6 +408,14 @@ export function createApi(glue, instance, ready = async () => {}, build = 'tools
     return enter('catalog', () => glue.compile(...texts));
   }
 
+  function measure(events, format, offers, settings) {
+    const ev = jsonText('events', events);
+    if (typeof format !== 'string') throw fail('invalid_type', 'format', 'params', `format must be "csv" or "ndjson", got ${describe(format)}`);
+    const o = optionalText('offers', offers);
+    const st = optionalText('settings', settings);
+    return enter('events', () => glue.measure(ev, format, o, st));
+  }
+
   function buildModel(events, format, params, version) {
     const ev = jsonText('events', events);
     if (typeof format !== 'string') throw fail('invalid_type', 'format', 'params', `format must be "csv" or "ndjson", got ${describe(format)}`);
@@ -440,7 +448,7 @@ export function createApi(glue, instance, ready = async () => {}, build = 'tools
 
   // The authoring functions are in the tools build (`unisono/tools`) only.
   if (build === 'tools') {
-    return { Engine, Session, UnisonoError, buildModel, compile, validate, engineVersion, wasmMemoryBytes };
+    return { Engine, Session, UnisonoError, buildModel, compile, measure, validate, engineVersion, wasmMemoryBytes };
   }
   return { Engine, Session, UnisonoError, engineVersion, wasmMemoryBytes };
 }

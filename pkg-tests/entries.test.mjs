@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { device, tools, pkgDir, sample } from './helpers.mjs';
 
-const AUTHORING = ['buildModel', 'compile', 'validate'];
+const AUTHORING = ['buildModel', 'compile', 'measure', 'validate'];
 
 test('the device entry exports the runtime only; the tools entry is a superset', () => {
   for (const name of AUTHORING) {
@@ -56,4 +56,17 @@ test('the device .wasm holds none of the authoring code, and is the smaller one'
     assert.ok(!dev.includes(text), `device .wasm contains ${text}`);
     assert.ok(tl.includes(text), `tools .wasm contains ${text}`);
   }
+});
+
+test("tools' measure: the sample's event stream gives the CLI's report, and its HTML report", () => {
+  const events = readFileSync(new URL('../examples/sample/events.csv', import.meta.url), 'utf8');
+  const { report, html } = tools.measure(events, 'csv', sample.offers);
+  assert.equal(report.stream.events, events.trimEnd().split('\n').length - 1);
+  assert.ok(report.stream.customers > 100);
+  assert.match(html, /^<!doctype html>/i);
+  assert.match(html, /<h1>Measured uplift<\/h1>/);
+  // Deterministic: the same stream, the same report.
+  assert.deepEqual(tools.measure(events, 'csv', sample.offers).report, report);
+  assert.throws(() => tools.measure(events, 'xml'), (e) => e instanceof tools.UnisonoError && e.path === 'format');
+  assert.throws(() => tools.measure('user_id,type,channel,ts\nu1,veiw,web,2026-11-01T00:00:00Z\n', 'csv'), (e) => e instanceof tools.UnisonoError && e.code === 'invalid_value' && /line 2/.test(e.path));
 });

@@ -34,7 +34,7 @@ const BUDGET_KB = {
   'unisono_bg.wasm': 285,
   'unisono.js': 6,
   'unisono_glue.js': 6,
-  'tools_bg.wasm': 428,
+  'tools_bg.wasm': 476, // + measure (issue 18): +47 KB
   'tools.js': 6,
   'tools_glue.js': 7,
 };

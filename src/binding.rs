@@ -437,6 +437,56 @@ pub fn build_model(
     Ok(doc.to_artifact(version.as_deref().unwrap_or("")).to_json())
 }
 
+/// Uplift of offers and recommendations per channel from an event stream (docs/measure.md):
+/// `events` is the CSV or NDJSON text of profile events (with `user_id`), `format` `"csv"` or
+/// `"ndjson"`; `offers` (optional) the catalogue whose control group and holdouts were in force;
+/// `settings` (optional) a `unisono.measure/1` document. Returns the report (the `--json`
+/// schema of `unisono measure`, docs/measure.md) and, as `html`, the self-contained HTML report.
+#[cfg(feature = "tools")]
+#[wasm_bindgen(unchecked_return_type = "MeasureResult")]
+pub fn measure(
+    events: &str,
+    #[wasm_bindgen(unchecked_param_type = "'csv' | 'ndjson' | 'jsonl'")] format: &str,
+    #[wasm_bindgen(unchecked_optional_param_type = "Offers | string | null")] offers: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "MeasureSettings | string | null")]
+    settings: &JsValue,
+) -> Result<JsValue, JsValue> {
+    use crate::measure::stream::{self, Format};
+    use crate::measure::{Measure, Settings};
+    let err = |e: Error| js_error(&e);
+    let format = match format {
+        "csv" => Format::Csv,
+        "ndjson" | "jsonl" => Format::Ndjson,
+        _ => {
+            return Err(err(Error::new(
+                Code::InvalidValue,
+                "params",
+                "format",
+                "format must be \"csv\" or \"ndjson\"",
+            )))
+        }
+    };
+    let absent = |v: &JsValue| v.is_undefined() || v.is_null();
+    let offers = if absent(offers) {
+        None
+    } else {
+        Some(crate::offers::Offers::from_json(&to_text("offers", offers)?).map_err(err)?)
+    };
+    let settings = if absent(settings) {
+        Settings::default()
+    } else {
+        Settings::from_json(&to_text("settings", settings)?).map_err(err)?
+    };
+    let mut m = Measure::new(offers.as_ref(), settings).map_err(err)?;
+    stream::read(events.as_bytes(), format, &mut m).map_err(err)?;
+    let report = m.finish();
+    let html = serde_json::to_string(&report.to_html()).unwrap_or_default();
+    parse_out(&format!(
+        "{{\"report\":{},\"html\":{html}}}",
+        report.to_json()
+    ))
+}
+
 /// The engine's version (the crate version).
 #[wasm_bindgen(js_name = engineVersion)]
 pub fn engine_version() -> String {
@@ -545,6 +595,20 @@ export interface Revealed {
 
 /** What `Engine.load` accepts: a URL (fetched), a `Response` (read), or the image's bytes. */
 export type ImageSource = string | URL | Response | Uint8Array | ArrayBuffer | Promise<Response>;
+
+/** `measure`'s settings (`unisono.measure/1`, docs/measure.md): attribution window, minimum sample, caps. */
+export interface MeasureSettings {
+  schema?: 'unisono.measure/1';
+  window_days?: number;
+  min_customers?: number;
+  [setting: string]: unknown;
+}
+
+/** What `measure` returns: the report (the schema of `unisono measure --json`, docs/measure.md) and the self-contained HTML report. */
+export interface MeasureResult {
+  report: { [section: string]: unknown };
+  html: string;
+}
 
 /** The documents `validate` checks. */
 export type DocumentKind = 'profile' | 'catalog' | 'config' | 'context' | 'offers' | 'model';

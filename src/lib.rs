@@ -30,8 +30,9 @@ pub mod import;
 pub mod itemset;
 /// The device runtime's serde-free readers (profile, context, event) and decision writer.
 pub mod lean;
-// Measured ROI from the event stream (docs/measure.md): native tooling, not part of a decision.
-#[cfg(not(target_arch = "wasm32"))]
+// Measured ROI from the event stream (docs/measure.md): an authoring tool (the CLI and the
+// `unisono/tools` entry), never part of a decision.
+#[cfg(feature = "tools")]
 pub mod measure;
 pub mod model;
 pub mod offers;
