@@ -1268,6 +1268,7 @@ pub(crate) struct ImageParts<U32, F64, R> {
 
 impl Model {
     /// The model's columns, borrowed (for [`crate::image`]'s writer).
+    #[cfg(feature = "tools")]
     pub(crate) fn image_parts(&self) -> ImageParts<&[u32], &[f64], &ResolvedRankings> {
         let nb = &self.neighbours;
         let scores = match &nb.scores {

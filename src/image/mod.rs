@@ -30,10 +30,13 @@
 pub mod format;
 mod read;
 pub mod scope;
+// The compiler is an authoring tool; the device runtime only reads images.
+#[cfg(feature = "tools")]
 mod write;
 
 pub use read::{load, Loaded, Manifest};
 pub use scope::{Audience, Scope};
+#[cfg(feature = "tools")]
 pub use write::{compile, compile_parts, compile_parts_scoped, compile_scoped};
 
 use crate::error::{Code, Error};
@@ -48,6 +51,18 @@ pub const KIND_RANKINGS: u32 = 6;
 pub const KIND_REPURCHASE: u32 = 7;
 pub const KIND_CONFIG: u32 = 8;
 pub const KIND_OFFERS: u32 = 9;
+
+/// Item flag: `availability.channels` is listed (else every channel).
+pub(crate) const ITEM_CHANNELS_LISTED: u32 = 1;
+
+/// Score column kinds in the neighbours section.
+pub(crate) const SCORES_FIXED: u32 = 0;
+pub(crate) const SCORES_FLOAT: u32 = 1;
+
+/// Which rankings a list belongs to, and its scope.
+pub(crate) const SCOPE_GLOBAL: u32 = 0;
+pub(crate) const SCOPE_CHANNEL: u32 = 1;
+pub(crate) const SCOPE_STORE: u32 = 2;
 
 /// At most this many sections in an image.
 pub const MAX_SECTIONS: usize = 64;

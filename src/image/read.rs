@@ -2,9 +2,6 @@
 //! decoded with every count, offset and index checked, into the engine's structures.
 
 use super::format::{self, Cursor, Section};
-use super::write::{
-    ITEM_CHANNELS_LISTED, SCOPE_CHANNEL, SCOPE_GLOBAL, SCOPE_STORE, SCORES_FIXED, SCORES_FLOAT,
-};
 use super::*;
 use crate::catalog::{Availability, Catalog, Item, Stock, Store, MAX_ITEMS, MAX_STORES};
 use crate::config::Config;

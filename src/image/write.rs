@@ -238,9 +238,6 @@ impl Csr {
     }
 }
 
-/// Item flag: `availability.channels` is listed (else every channel).
-pub(super) const ITEM_CHANNELS_LISTED: u32 = 1;
-
 /// The stock an image of this scope holds: only its store's, and in a public image only
 /// whether an item is in stock (decisions read nothing more), as 1.
 fn scoped_stock<'c>(stock: &'c crate::catalog::Stock, scope: &Scope) -> Vec<(&'c str, f64)> {
@@ -328,10 +325,6 @@ fn items_section<'a>(catalog: &'a Catalog, scope: &Scope, s: &mut Strings<'a>) -
 
 type Parts<'m> = crate::model::ImageParts<&'m [u32], &'m [f64], &'m ResolvedRankings>;
 
-/// Score column kinds in the neighbours section.
-pub(super) const SCORES_FIXED: u32 = 0;
-pub(super) const SCORES_FLOAT: u32 = 1;
-
 fn neighbours_section(m: &Parts) -> Vec<u8> {
     let mut o = Out::default();
     let (kind, decimals) = match m.scores {
@@ -350,11 +343,6 @@ fn neighbours_section(m: &Parts) -> Vec<u8> {
     }
     o.into_bytes()
 }
-
-/// Which rankings a list belongs to, and its scope.
-pub(super) const SCOPE_GLOBAL: u32 = 0;
-pub(super) const SCOPE_CHANNEL: u32 = 1;
-pub(super) const SCOPE_STORE: u32 = 2;
 
 /// Every ranked list of popularity (0) then trending (1): a directory (which, scope, key: a
 /// channel code or a store's string id) and the lists as CSR with a score column.
