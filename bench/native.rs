@@ -2,6 +2,8 @@
 //!
 //!     cargo run --release --example bench-native -- gen DIR [SIZES]   synthetic retailers, one folder per size
 //!     cargo run --release --example bench-native -- run DIR [SIZES]   native timings → DIR/native.json
+//!     cargo run --release --example bench-native -- image DIR [SIZES] the same from DIR/<size>/engine.img
+//!                                                                     (`unisono compile`) → DIR/native-image.json
 //!
 //! The population model is deliberately retail-shaped, not uniform: Zipf item popularity
 //! inside a three-level category tree, customers with one to three favourite categories, short
@@ -468,6 +470,11 @@ fn run(dir: &std::path::Path, n: usize) -> String {
             }),
             _ => (0.0, 0.0),
         };
+        if p == 200 {
+            if let Ok(d) = engine.decide_json(&profile, ctx) {
+                write(&d_json_path(&d_dir(dir, n)), &d.to_json());
+            }
+        }
         let sep = if decide.is_empty() { "" } else { "," };
         let _ = write!(
             decide,
@@ -490,13 +497,114 @@ fn run(dir: &std::path::Path, n: usize) -> String {
     )
 }
 
+fn d_dir(dir: &std::path::Path, n: usize) -> std::path::PathBuf {
+    dir.join(n.to_string())
+}
+
+/// The JSON engine's 200-event decision, which the image engine must reproduce byte for byte.
+fn d_json_path(d: &std::path::Path) -> std::path::PathBuf {
+    d.join("decision-200.json")
+}
+
+fn median_ms(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    percentile(&v, 0.5)
+}
+
+/// The image path natively: load from `engine.img` in three timed phases (verify: header,
+/// checksums and image id; decode: the sections into the engine's structures; assemble: the
+/// content-similarity index and the rest of `Engine::from_parts_hashed`), then `decide` on the
+/// session path as `run` measures it.
+fn run_image(dir: &std::path::Path, n: usize) -> String {
+    let d = d_dir(dir, n);
+    let bytes = std::fs::read(d.join("engine.img")).unwrap_or_else(|e| {
+        eprintln!(
+            "cannot read {}: {e} (compile it first)",
+            d.join("engine.img").display()
+        );
+        std::process::exit(1)
+    });
+    let fail = |e: unisono::Error| -> ! {
+        eprintln!("{e}");
+        std::process::exit(1)
+    };
+    let (mut total, mut verify, mut decode, mut assemble) = (vec![], vec![], vec![], vec![]);
+    let mut engine = None;
+    for _ in 0..5 {
+        let t = Instant::now();
+        drop(unisono::image::format::parse(&bytes).unwrap_or_else(|e| fail(e)));
+        verify.push(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let l = unisono::image::load(&bytes).unwrap_or_else(|e| fail(e));
+        decode.push(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        drop(Engine::from_parts_hashed(
+            l.catalog,
+            l.model,
+            l.config,
+            l.offers,
+            l.manifest.config_hash,
+            l.manifest.offers_hash,
+        ));
+        assemble.push(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        engine = Some(Engine::from_image(&bytes).unwrap_or_else(|e| fail(e)));
+        total.push(t.elapsed().as_secs_f64() * 1e3);
+    }
+    let Some(engine) = engine else {
+        return String::new();
+    };
+    let ctx = r#"{"channel":"web","placement":"home","now":"2026-11-23T12:00:00Z"}"#;
+    let mut decide = String::new();
+    let mut same = true;
+    for p in PROFILE_SIZES {
+        let profile = read(&d.join(format!("profile-{p}.json")));
+        if p == 200 {
+            let from_json = std::fs::read_to_string(d_json_path(&d)).unwrap_or_default();
+            let here = engine.decide_json(&profile, ctx).map(|d| d.to_json());
+            same = here.as_deref().ok() == Some(from_json.as_str());
+        }
+        let iters = if p >= 2000 { 300 } else { 2000 };
+        let session = unisono::decide::Session::from_json(&profile).ok();
+        let c = unisono::decide::parse_context(&engine, ctx).ok();
+        let (h50, h99) = match (session, c) {
+            (Some(ss), Some(cc)) => time_us(iters, || {
+                let _ = engine.decide_session(&ss, &cc).to_json();
+            }),
+            _ => (0.0, 0.0),
+        };
+        let sep = if decide.is_empty() { "" } else { "," };
+        let _ = write!(
+            decide,
+            r#"{sep}"{p}":{{"session":{{"p50_us":{h50:.1},"p99_us":{h99:.1}}}}}"#
+        );
+    }
+    let (total, verify, decode, assemble) = (
+        median_ms(total),
+        median_ms(verify),
+        median_ms(decode),
+        median_ms(assemble),
+    );
+    eprintln!(
+        "native image {n}: load {total:.1} ms (verify {verify:.1}, decode {:.1}, assemble {assemble:.1}), same decision as JSON: {same}",
+        decode - verify
+    );
+    format!(
+        r#""{n}":{{"image_bytes":{},"load_ms":{total:.2},"verify_ms":{verify:.2},"decode_ms":{:.2},"assemble_ms":{assemble:.2},"same_as_json":{same},"decide":{{{decide}}}}}"#,
+        bytes.len(),
+        decode - verify,
+    )
+}
+
 fn main() {
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
     let (Some(cmd), Some(dir)) = (args.first(), args.get(1)) else {
-        eprintln!("usage: cargo run --release --example bench-native -- gen|run|loop DIR [SIZES]");
+        eprintln!(
+            "usage: cargo run --release --example bench-native -- gen|run|image|loop DIR [SIZES]"
+        );
         return;
     };
     let dir = std::path::Path::new(dir);
@@ -507,6 +615,13 @@ fn main() {
             let parts: Vec<String> = sizes.iter().map(|&n| run(dir, n)).collect();
             write(
                 &dir.join("native.json"),
+                &format!("{{{}}}\n", parts.join(",")),
+            );
+        }
+        "image" => {
+            let parts: Vec<String> = sizes.iter().map(|&n| run_image(dir, n)).collect();
+            write(
+                &dir.join("native-image.json"),
                 &format!("{{{}}}\n", parts.join(",")),
             );
         }
