@@ -1,9 +1,11 @@
 // One catalog size in a fresh tab: /bench/browser.html?dir=/target/bench&size=50000[&image=1]
 // (image=1: the engine from DIR/SIZE/engine.img, timed on the session path only).
-import init, * as pkg from '../pkg/unisono.js';
 import { measure, itersFor, PROFILE_SIZES } from './measure.mjs';
 
 const q = new URLSearchParams(location.search);
+// Images run on the device runtime; JSON documents need the tools build.
+const pkg = await import(q.get('image') ? '../pkg/unisono.js' : '../pkg/tools.js');
+const init = pkg.default;
 const base = `${q.get('dir')}/${q.get('size')}`;
 const get = (f) => fetch(`${base}/${f}`).then((r) => r.text());
 try {

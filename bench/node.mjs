@@ -1,12 +1,14 @@
 // One catalog size in a fresh Node process (fresh Wasm memory):
-//   node bench/node.mjs DIR SIZE               the engine from the JSON documents
+//   node bench/node.mjs DIR SIZE               the engine from the JSON documents (the tools entry)
 //   node bench/node.mjs DIR SIZE image         the engine from DIR/SIZE/engine.img: load, decide
 //   node bench/node.mjs DIR SIZE image-load    one cold load: read the image, Engine.fromImage
 import { readFileSync } from 'node:fs';
-import * as pkg from '../pkg/node.js';
 import { measure, itersFor, PROFILE_SIZES } from './measure.mjs';
 
 const [dir, size, mode = 'json'] = process.argv.slice(2);
+// Images run on the device runtime ('unisono'); JSON documents need the tools ('unisono/tools').
+// Only the one used is imported, so only its .wasm is compiled and instantiated.
+const pkg = await import(mode === 'json' ? '../pkg/tools-node.js' : '../pkg/node.js');
 const path = (f) => `${dir}/${size}/${f}`;
 const read = (f) => readFileSync(path(f), 'utf8');
 const profiles = () => Object.fromEntries(PROFILE_SIZES.map((p) => [p, read(`profile-${p}.json`)]));

@@ -212,10 +212,7 @@ const summary = {
   decide_p50_us_chromium_50k_200: browserImage[at50k]?.decide[200].session.p50_us,
   decide_p50_us_native_50k_200: nativeImage[at50k]?.decide[200].session.p50_us,
   runtime_wasm_gzip_bytes: wasmGz || undefined,
-  // No separate tools .wasm exists yet: the one .wasm is both, so both keys carry its size and
-  // wasm_files says how many there are (docs/benchmark.md). It becomes 2 with the split.
-  tools_wasm_gzip_bytes: wasmGz || undefined,
-  wasm_files: files.filter((f) => f.endsWith('.wasm')).length,
+  tools_wasm_gzip_bytes: pkgSizes['tools_bg.wasm']?.gzip,
   wasm_memory_mb_50k: nodeImage[at50k]?.wasm_memory_mb_after_load,
   wasm_memory_mb_200k: nodeImage[200000]?.wasm_memory_mb_after_load,
   image_gzip_bytes_50k: images[at50k]?.full_gzip_bytes,
